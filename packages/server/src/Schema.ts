@@ -1,0 +1,296 @@
+/**
+ * The GraphQL schema of the local W&B-compatible server, written with W&B's own type, field and
+ * argument names (protocol §2). It covers every document the official Python clients send
+ * (see `shared/protocol/official-requests`), so clients can validate their documents against it.
+ *
+ * @since 0.1.0
+ */
+import { buildSchema, type GraphQLSchema } from "graphql"
+
+/**
+ * The schema in SDL form.
+ *
+ * @since 0.1.0
+ * @category schema
+ */
+export const schemaSdl: string = `
+"A string holding JSON text (may contain bare NaN / Infinity tokens inside the string)."
+scalar JSONString
+"Any JSON value."
+scalar JSON
+"A 64-bit integer, sent as a JSON number."
+scalar Int64
+"An ISO-8601 UTC timestamp."
+scalar DateTime
+
+type Query {
+  viewer: User
+  models(entityName: String, after: String, first: Int): ProjectConnection
+  project(name: String, entityName: String): Project
+  model(name: String, entityName: String): Project
+  entity(name: String): Entity
+  serverInfo: ServerInfo
+}
+
+type Mutation {
+  upsertBucket(input: UpsertBucketInput!): UpsertBucketPayload
+  upsertModel(input: UpsertModelInput!): UpsertModelPayload
+}
+
+type PageInfo {
+  startCursor: String
+  endCursor: String
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+}
+
+type User {
+  id: ID!
+  name: String!
+  username: String
+  email: String
+  admin: Boolean
+  flags: JSONString
+  entity: String
+  defaultEntity: Entity
+  deletedAt: DateTime
+  photoUrl: String
+  apiKeys: ApiKeyConnection
+  teams(first: Int, after: String): EntityConnection
+}
+
+type ApiKey {
+  id: ID!
+  name: String!
+  description: String
+}
+
+type ApiKeyEdge {
+  node: ApiKey
+  cursor: String!
+}
+
+type ApiKeyConnection {
+  edges: [ApiKeyEdge!]!
+  pageInfo: PageInfo!
+}
+
+type Entity {
+  id: ID!
+  name: String!
+  isTeam: Boolean!
+  projects(first: Int, after: String): ProjectConnection
+}
+
+type EntityEdge {
+  node: Entity
+  cursor: String!
+}
+
+type EntityConnection {
+  edges: [EntityEdge!]!
+  pageInfo: PageInfo!
+}
+
+type Project {
+  id: ID!
+  internalId: ID
+  name: String!
+  entityName: String!
+  entity: Entity!
+  description: String
+  createdAt: DateTime!
+  isBenchmark: Boolean!
+  readOnly: Boolean
+  user: User
+  runCount(filters: JSONString): Int
+  runs(filters: JSONString, after: String, first: Int, order: String): RunConnection
+  run(name: String!): Run
+  bucket(name: String!): Run
+  sweep(sweepName: String!): Sweep
+  sweeps(after: String, first: Int, filters: JSONString): SweepConnection
+  totalSweeps: Int!
+}
+
+type ProjectEdge {
+  node: Project
+  cursor: String!
+}
+
+type ProjectConnection {
+  edges: [ProjectEdge!]!
+  pageInfo: PageInfo!
+}
+
+type Run {
+  id: ID!
+  name: String!
+  projectId: Int
+  project: Project
+  displayName: String
+  sweepName: String
+  state: String
+  group: String
+  jobType: String
+  commit: String
+  host: String
+  readOnly: Boolean
+  createdAt: DateTime!
+  heartbeatAt: DateTime
+  updatedAt: DateTime
+  duration: Float
+  description: String
+  notes: String
+  tags: [String!]
+  config: JSONString
+  summaryMetrics: JSONString
+  systemMetrics: JSONString
+  historyLineCount: Int
+  historyKeys: JSON
+  user: User
+  fileCount: Int
+  files(names: [String], after: String, first: Int, pattern: String): FileConnection
+  history(samples: Int, minStep: Int64, maxStep: Int64): [String]
+  events(samples: Int): [String]
+  sampledHistory(specs: [JSONString!]!): [JSON]
+  parquetHistory(liveKeys: [String!]!): ParquetHistory
+}
+
+type RunEdge {
+  node: Run
+  cursor: String!
+}
+
+type RunConnection {
+  totalCount: Int
+  edges: [RunEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ParquetHistory {
+  parquetUrls: [String!]
+  liveData: [JSON]
+}
+
+type File {
+  id: ID!
+  name: String!
+  url(upload: Boolean): String
+  directUrl: String
+  sizeBytes: Int
+  mimetype: String
+  updatedAt: DateTime
+  md5: String
+}
+
+type FileEdge {
+  node: File
+  cursor: String!
+}
+
+type FileConnection {
+  edges: [FileEdge!]!
+  pageInfo: PageInfo!
+}
+
+type Sweep {
+  id: ID!
+  name: String!
+  displayName: String
+  method: String!
+  state: String!
+  description: String
+  bestLoss: Float
+  config: String!
+  createdAt: DateTime!
+  updatedAt: DateTime
+  runCount: Int!
+  runCountExpected: Int
+  project: Project
+  runs(order: String, after: String, first: Int, filters: JSONString): RunConnection
+}
+
+type SweepEdge {
+  node: Sweep
+  cursor: String!
+}
+
+type SweepConnection {
+  edges: [SweepEdge!]!
+  pageInfo: PageInfo!
+}
+
+type ServerFeature {
+  name: String!
+  isEnabled: Boolean!
+}
+
+type LocalVersionInfo {
+  outOfDate: Boolean!
+  latestVersionString: String
+  versionOnThisInstanceString: String
+}
+
+type ServerInfo {
+  features: [ServerFeature!]!
+  cliVersionInfo: JSON
+  latestLocalVersionInfo: LocalVersionInfo
+}
+
+input UpsertBucketInput {
+  id: String
+  name: String
+  groupName: String
+  modelName: String
+  entityName: String
+  description: String
+  displayName: String
+  notes: String
+  commit: String
+  config: JSONString
+  host: String
+  debug: Boolean
+  program: String
+  repo: String
+  jobType: String
+  state: String
+  sweep: String
+  tags: [String]
+  summaryMetrics: JSONString
+  clientMutationId: String
+}
+
+type UpsertBucketPayload {
+  bucket: Run
+  inserted: Boolean
+  updateAvailable: Boolean
+  clientMutationId: String
+}
+
+input UpsertModelInput {
+  id: String
+  name: String
+  entityName: String
+  description: String
+  framework: String
+  access: String
+  views: JSONString
+  clientMutationId: String
+}
+
+type UpsertModelPayload {
+  project: Project
+  model: Project
+  inserted: Boolean
+  clientMutationId: String
+}
+`
+
+/**
+ * The executable schema built from {@link schemaSdl}. Custom scalars pass values through
+ * unchanged (JSON values are already JSON when they reach the response).
+ *
+ * @since 0.1.0
+ * @category schema
+ */
+export const schema: GraphQLSchema = buildSchema(schemaSdl)
