@@ -1,0 +1,101 @@
+/**
+ * Runs filters and order, as accepted by `WandbApi.runs`. Filters are W&B's Mongo-style
+ * documents (`{"$and": [{"state": "finished"}, {"config.lr": {"$lte": 0.01}}]}`); the
+ * spellings from W&B's docs are rewritten to the columns the server accepts:
+ * `summary.<k>` → `summary_metrics.<k>` and `config.<k>` → `config.<k>.value` (a key already
+ * written `config.<k>.value` or `summary_metrics.<k>` is kept). The same rewriting applies to
+ * `order`, which defaults to `+created_at` (oldest first).
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import { InvalidArgument } from "./Errors.js"
+
+/**
+ * A Mongo-style filter document.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RunFilters = { readonly [key: string]: unknown }
+
+/**
+ * The order used when none is given.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultOrder = "+created_at"
+
+/**
+ * Rewrites one column name: `summary.x` → `summary_metrics.x`, `config.x[.rest]` →
+ * `config.x.value[.rest]`; anything else is returned unchanged.
+ *
+ * @since 0.1.0
+ * @category normalisation
+ */
+export const normalizeColumn = (column: string): string => {
+  if (column.startsWith("summary.")) return `summary_metrics.${column.slice("summary.".length)}`
+  if (column.startsWith("config.")) {
+    const [key, ...rest] = column.slice("config.".length).split(".")
+    if (key === undefined || key === "" || rest[0] === "value") return column
+    return ["config", key, "value", ...rest].join(".")
+  }
+  return column
+}
+
+const normalizeValue = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(normalizeValue)
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key.startsWith("$") ? key : normalizeColumn(key), normalizeValue(inner)])
+    )
+  }
+  return value
+}
+
+/**
+ * Rewrites every column key of a filter document (operators such as `$and`, `$in` are left
+ * alone; values are never changed).
+ *
+ * @since 0.1.0
+ * @category normalisation
+ */
+export const normalizeFilters = (filters: RunFilters): RunFilters => normalizeValue(filters) as RunFilters
+
+/**
+ * Validates and serialises filters the way they are sent (`JSON.stringify`, `"{}"` for none).
+ *
+ * @since 0.1.0
+ * @category normalisation
+ */
+export const encodeFilters = (filters: RunFilters | undefined): Effect.Effect<string, InvalidArgument> => {
+  if (filters === undefined) return Effect.succeed("{}")
+  if (filters === null || typeof filters !== "object" || Array.isArray(filters)) {
+    return Effect.fail(new InvalidArgument({ argument: "filters", reason: "expected a filter object" }))
+  }
+  return Effect.try({
+    try: () => JSON.stringify(normalizeFilters(filters)),
+    catch: (cause) => new InvalidArgument({ argument: "filters", reason: `not serialisable as JSON: ${String(cause)}` })
+  })
+}
+
+/**
+ * Validates and normalises an order: an optional `+`/`-` and one column (rewritten with
+ * {@link normalizeColumn}). `undefined` or empty → {@link defaultOrder}.
+ *
+ * @since 0.1.0
+ * @category normalisation
+ */
+export const normalizeOrder = (order: string | undefined): Effect.Effect<string, InvalidArgument> => {
+  const trimmed = (order ?? "").trim()
+  if (trimmed === "") return Effect.succeed(defaultOrder)
+  const sign = trimmed[0] === "+" || trimmed[0] === "-" ? trimmed[0] : ""
+  const column = trimmed.slice(sign.length)
+  if (!/^[A-Za-z_][^\s,]*$/.test(column)) {
+    return Effect.fail(
+      new InvalidArgument({ argument: "order", reason: `expected [+|-]column, got ${JSON.stringify(order)}` })
+    )
+  }
+  return Effect.succeed(sign + normalizeColumn(column))
+}
