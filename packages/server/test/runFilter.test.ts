@@ -286,7 +286,7 @@ layer(Seeded)("compileRunFilter", (it) => {
       expect(rejection({ createdAt: { $gt: "yesterday" } })).toMatch(/"createdAt".*not an ISO-8601/)
       expect(rejection({ "config.lr": { $gt: true } })).toMatch(/"config.lr".*number or a string/)
       expect(rejection({ state: { $eq: "a", other: 1 } })).toMatch(/cannot mix/)
-      expect(rejection({ config: 1 })).toMatch(/"config" needs a non-empty/)
+      expect(rejection({ config: 1 })).toMatch(/key "config" needs a non-empty/)
       expect(rejection({ "summary_metrics..x": 1 })).toMatch(/non-empty/)
       expect(rejection({ state: { $exists: "yes" } })).toMatch(/\$exists needs true or false/)
       expect(rejection({ tags: ["a"] })).toMatch(/"tags"/)

@@ -54,13 +54,9 @@ interface Operand {
   readonly timestamp: boolean
 }
 
-/** Thrown inside the compiler and turned into `Either.left` at the entry point. */
-class Failure {
-  constructor(readonly error: FilterError) {}
-}
-
+/** Inside the compiler a `FilterError` is thrown; the entry points turn it into `Either.left`. */
 const fail = (message: string): never => {
-  throw new Failure(new FilterError(message))
+  throw new FilterError(message)
 }
 
 const frag = (sql: string, ...params: ReadonlyArray<Param>): SqlFragment => ({ sql, params })
@@ -150,7 +146,7 @@ const jsonOperand = (key: string, document: string, segments: ReadonlyArray<stri
  * Splits a `config.…` / `summary_metrics.…` key into its JSON document column and path.
  * `config.<k>` means `config.<k>.value` (W&B wraps each config key as `{"value": …}`), so
  * `config.opt.name` ≡ `config.opt.value.name`. Returns `undefined` for other keys; fails for
- * an empty segment or a bare `config` / `summary_metrics`.
+ * an empty segment or a bare `config` / `summary_metrics` by throwing a `FilterError`.
  *
  * @internal
  */
@@ -162,7 +158,7 @@ export const jsonTarget = (
   if (head !== "config" && head !== "summary_metrics") return undefined
   const segments = dot < 0 ? [] : key.slice(dot + 1).split(".")
   if (segments.length === 0 || segments.some((s) => s === "")) {
-    return fail(`filter key ${show(key)} needs a non-empty ${head}.<key> path`)
+    return fail(`key ${show(key)} needs a non-empty ${head}.<key> path`)
   }
   if (head === "summary_metrics") return { document: "r.summary_query", segments }
   const [first, ...rest] = segments
@@ -386,7 +382,7 @@ export const compileRunFilter = (filters: unknown): Either.Either<SqlFragment, F
   try {
     return Either.right(documentCondition(filters, "filters"))
   } catch (e) {
-    if (e instanceof Failure) return Either.left(e.error)
+    if (e instanceof FilterError) return Either.left(e)
     throw e
   }
 }
