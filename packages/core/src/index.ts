@@ -1,6 +1,10 @@
 /**
  * @since 0.1.0
  */
+export * as Download from "./Download.js"
+/**
+ * @since 0.1.0
+ */
 export * as Errors from "./Errors.js"
 /**
  * @since 0.1.0

@@ -1,0 +1,175 @@
+/**
+ * One file, downloaded atomically: name checked, no-clobber check, streamed to a temporary
+ * file next to the target while hashed, verified, then renamed into place.
+ *
+ * @internal
+ */
+import type * as PlatformError from "@effect/platform/Error"
+import * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Path from "@effect/platform/Path"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import * as Sink from "effect/Sink"
+import * as Stream from "effect/Stream"
+import type { DownloadableFile, DownloadError, DownloadOptions } from "../Download.js"
+import * as Errors from "../Errors.js"
+import { WandbHttpClient } from "../WandbHttpClient.js"
+import { Md5 } from "./md5.js"
+
+/** Callbacks through which `downloadAll` observes one download. @internal */
+export interface ProgressHooks {
+  /** The response arrived; `totalBytes` is the expected size when known. */
+  readonly onStart: (totalBytes: number | undefined) => Effect.Effect<void>
+  /** `bytes` more bytes were written to the temporary file. */
+  readonly onBytes: (bytes: number) => Effect.Effect<void>
+}
+
+const silent: ProgressHooks = { onStart: () => Effect.void, onBytes: () => Effect.void }
+
+/**
+ * The path segments of a run file name, or `UnsafeFileName` when the name could escape the
+ * download root or is ambiguous across platforms.
+ *
+ * @internal
+ */
+export const safeSegments = (name: string): Effect.Effect<ReadonlyArray<string>, Errors.UnsafeFileName> => {
+  const refuse = (reason: string) => Effect.fail(new Errors.UnsafeFileName({ name, reason }))
+  if (name.length === 0) return refuse("the name is empty")
+  if (name.includes("\0")) return refuse("the name contains a NUL character")
+  if (name.includes("\\")) return refuse("the name contains a backslash")
+  if (name.startsWith("/")) return refuse("absolute paths are not allowed")
+  if (/^[A-Za-z]:/.test(name)) return refuse("drive letters are not allowed")
+  const segments = name.split("/")
+  for (const segment of segments) {
+    if (segment === "") return refuse("the name has an empty path segment")
+    if (segment === "..") return refuse("'..' segments are not allowed")
+    if (segment === ".") return refuse("'.' segments are not allowed")
+  }
+  return Effect.succeed(segments)
+}
+
+const fileSystemError = (path: string) => (error: PlatformError.PlatformError) =>
+  new Errors.FileSystemError({ path, reason: error.message })
+
+/** The `entity/project/run` of a `/files/{entity}/{project}/{run}/{name}` URL, else the URL's path. */
+const runPathOf = (file: DownloadableFile): string => {
+  if (file.runPath !== undefined) return file.runPath
+  const match = /\/files\/([^/]+)\/([^/]+)\/([^/]+)\//.exec(file.url)
+  return match === null ? file.url.replace(/[?#].*$/, "") : `${match[1]}/${match[2]}/${match[3]}`
+}
+
+/**
+ * Maps a non-2xx download status to the core error classes, as the GraphQL transport does
+ * (401 Unauthorized, 403 PermissionDenied, 429 RateLimited, other statuses ServerError), plus
+ * 404 → FileNotFound.
+ */
+const statusError = (file: DownloadableFile, status: number): DownloadError => {
+  const reason = `HTTP ${status} for ${file.name}`
+  switch (status) {
+    case 401:
+      return new Errors.Unauthorized({ reason })
+    case 403:
+      return new Errors.PermissionDenied({ reason })
+    case 404:
+      return new Errors.FileNotFound({ runPath: runPathOf(file), name: file.name })
+    case 429:
+      return new Errors.RateLimited({ attempts: 1, reason })
+    default:
+      return new Errors.ServerError({ status, attempts: 1, reason })
+  }
+}
+
+const requestError = (file: DownloadableFile) => (error: HttpClientError.HttpClientError): DownloadError =>
+  error._tag === "ResponseError" && error.reason === "StatusCode"
+    ? statusError(file, error.response.status)
+    : new Errors.TransportError({ attempts: 1, reason: `${error.reason} error downloading ${file.name}: ${error.description ?? error._tag}` })
+
+/**
+ * The server's `sizeBytes` when positive (`0` means "unknown" in W&B).
+ *
+ * @internal
+ */
+export const knownSize = (file: DownloadableFile): number | undefined =>
+  file.sizeBytes !== undefined && file.sizeBytes !== null && file.sizeBytes > 0 ? file.sizeBytes : undefined
+
+/** GETs the file and streams the body into `temp`, hashing on the way. Returns the byte count and digest. */
+const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const http = yield* WandbHttpClient
+    const response = yield* http.execute(HttpClientRequest.get(file.url)).pipe(Effect.mapError(requestError(file)))
+    if (response.status < 200 || response.status >= 300) return yield* Effect.fail(statusError(file, response.status))
+    const header = response.headers["content-length"]
+    const contentLength = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined
+    yield* hooks.onStart(knownSize(file) ?? contentLength)
+    const md5 = new Md5()
+    let received = 0
+    yield* response.stream.pipe(
+      Stream.mapError((error): DownloadError =>
+        new Errors.TransportError({
+          attempts: 1,
+          reason: `connection lost after ${received} bytes of ${file.name}: ${error.description ?? error.reason}`
+        })
+      ),
+      Stream.tap((chunk) => {
+        md5.update(chunk)
+        received += chunk.length
+        return hooks.onBytes(chunk.length)
+      }),
+      Stream.run(Sink.mapError(fs.sink(temp), fileSystemError(temp)))
+    )
+    if (contentLength !== undefined && received < contentLength) {
+      return yield* new Errors.TransportError({
+        attempts: 1,
+        reason: `body of ${file.name} truncated after ${received} of ${contentLength} bytes`
+      })
+    }
+    return { received, md5: md5.digestBase64() } as const
+  })
+
+const verify = (file: DownloadableFile, received: number, md5: string) => {
+  const size = knownSize(file)
+  if (size !== undefined && size !== received) {
+    return Effect.fail(
+      new Errors.ChecksumMismatch({ name: file.name, expected: `${size} bytes`, actual: `${received} bytes` })
+    )
+  }
+  if (file.md5 !== undefined && file.md5 !== null && file.md5 !== "" && file.md5 !== md5) {
+    return Effect.fail(new Errors.ChecksumMismatch({ name: file.name, expected: file.md5, actual: md5 }))
+  }
+  return Effect.void
+}
+
+/**
+ * Downloads one file (see `Download.download` for the rules), reporting progress to `hooks`.
+ *
+ * @internal
+ */
+export const downloadFile = (file: DownloadableFile, options: DownloadOptions = {}, hooks: ProgressHooks = silent) =>
+  Effect.gen(function*() {
+    const segments = yield* safeSegments(file.name)
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const target = path.join(options.root ?? ".", ...segments)
+    const exists = fs.exists(target).pipe(Effect.mapError(fileSystemError(target)))
+    const refuseExisting = Effect.if(exists, {
+      onTrue: () => Effect.fail(new Errors.FileAlreadyExists({ path: target })),
+      onFalse: () => Effect.void
+    })
+    if (options.replace !== true) yield* refuseExisting
+    const directory = path.dirname(target)
+    yield* fs.makeDirectory(directory, { recursive: true }).pipe(Effect.mapError(fileSystemError(directory)))
+    const suffix = (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36) +
+      (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
+    const temp = path.join(directory, `.${path.basename(target)}.${suffix}.part`)
+    return yield* Effect.gen(function*() {
+      const { md5, received } = yield* fetchInto(file, temp, hooks)
+      yield* verify(file, received, md5)
+      // Someone may have created the target while we were downloading.
+      if (options.replace !== true) yield* refuseExisting
+      yield* fs.rename(temp, target).pipe(Effect.mapError(fileSystemError(target)))
+      return target
+    }).pipe(Effect.onError(() => Effect.ignore(fs.remove(temp))))
+  })
