@@ -12,10 +12,21 @@
  *
  * @since 0.1.0
  */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
-import type * as Schema from "effect/Schema"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
 import type { ApiError } from "./Errors.js"
+import { DecodeError, PermissionDenied, RateLimited, ServerError, TransportError, Unauthorized } from "./Errors.js"
+import { errorMessages, excerpt, messageFromText } from "./internal/errorMessage.js"
+import { parseRetryAfter } from "./internal/retry.js"
+import * as LenientJson from "./LenientJson.js"
+import { WandbConfig } from "./WandbConfig.js"
+import * as WandbHttpClient from "./WandbHttpClient.js"
 
 /**
  * One GraphQL document with the schema of its `data`.
@@ -72,3 +83,105 @@ export const operation = <A, I>(
   document: string,
   response: Schema.Schema<A, I>
 ): GraphQLOperation<A> => ({ name, document, response })
+
+const decodeError = (operation: string, error: ParseResult.ParseError): DecodeError => {
+  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+  return new DecodeError({
+    entity: operation,
+    field: issue === undefined || issue.path.length === 0 ? "data" : `data.${issue.path.join(".")}`,
+    reason: issue?.message ?? error.message
+  })
+}
+
+const statusError = (status: number, reason: string, attempts: number, retryAfter: string | undefined): ApiError => {
+  if (status === 401) return new Unauthorized({ reason })
+  if (status === 403) return new PermissionDenied({ reason })
+  if (status === 429) {
+    const retryAfterMillis = parseRetryAfter(retryAfter, Date.now())
+    return new RateLimited({ attempts, reason, ...(retryAfterMillis === undefined ? {} : { retryAfterMillis }) })
+  }
+  return new ServerError({ status, attempts, reason })
+}
+
+const graphQLErrors = (messages: ReadonlyArray<string>, attempts: number): ApiError => {
+  const reason = excerpt(messages.join("; "))
+  return messages.some((message) => /permission denied/i.test(message))
+    ? new PermissionDenied({ reason })
+    : new ServerError({ status: 200, attempts, reason })
+}
+
+/**
+ * Builds the transport on {@link WandbHttpClient.WandbHttpClient}.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.WandbHttpClient | WandbConfig> = Effect
+  .gen(function*() {
+    const config = yield* WandbConfig
+    const http = yield* WandbHttpClient.WandbHttpClient
+    const url = `${config.baseUrl}/graphql`
+    const secret = Option.map(config.apiKey, Redacted.value)
+    /** Belt and braces: no server text we report may echo the key. */
+    const scrub = (text: string): string =>
+      Option.match(secret, { onNone: () => text, onSome: (key) => key === "" ? text : text.split(key).join("<redacted>") })
+
+    const execute = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
+      Effect.gen(function*() {
+        if (Option.isNone(config.apiKey)) {
+          return yield* new Unauthorized({ reason: "no API key configured (set WANDB_API_KEY or pass apiKey)" })
+        }
+        const body = variables === undefined || Object.keys(variables).length === 0
+          ? { query: operation.document, operationName: operation.name }
+          : { query: operation.document, variables, operationName: operation.name }
+        const request = HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUnsafeJson(body))
+        const response = yield* http.execute(request).pipe(
+          Effect.catchAll((error) =>
+            Effect.flatMap(WandbHttpClient.attempts, (attempts) =>
+              Effect.fail(new TransportError({ attempts, reason: scrub(error.message) })))
+          )
+        )
+        const attempts = yield* WandbHttpClient.attempts
+        const text = yield* response.text.pipe(
+          Effect.mapError((error) =>
+            new TransportError({ attempts, reason: scrub(`reading the response failed: ${error.message}`) })
+          )
+        )
+        if (response.status !== 200) {
+          const reason = scrub(messageFromText(text, `HTTP ${response.status}`))
+          return yield* Effect.fail(statusError(response.status, reason, attempts, response.headers["retry-after"]))
+        }
+        let parsed: unknown
+        try {
+          parsed = LenientJson.parse(text)
+        } catch {
+          return yield* new ServerError({
+            status: 200,
+            attempts,
+            reason: scrub(`response is not JSON: ${excerpt(text) || "(empty body)"}`)
+          })
+        }
+        const messages = errorMessages(parsed)
+        if (messages.length > 0) return yield* Effect.fail(graphQLErrors(messages.map(scrub), attempts))
+        if (parsed === null || typeof parsed !== "object" || !("data" in parsed)) {
+          return yield* new ServerError({ status: 200, attempts, reason: "response has no data member" })
+        }
+        return yield* Schema.decodeUnknown(operation.response)(parsed.data).pipe(
+          Effect.mapError((error) => decodeError(operation.name, error))
+        )
+      }).pipe(Effect.withSpan(`GraphQLClient.execute ${operation.name}`, {
+        kind: "client",
+        attributes: { "graphql.operation.name": operation.name }
+      }))
+
+    return GraphQLClient.of({ execute })
+  })
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<GraphQLClient, never, WandbHttpClient.WandbHttpClient | WandbConfig> = Layer.effect(
+  GraphQLClient,
+  make
+)

@@ -1,0 +1,99 @@
+/** @internal */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
+import { globalValue } from "effect/GlobalValue"
+import * as Random from "effect/Random"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type { RetryPolicy } from "../WandbConfig.js"
+
+/**
+ * Attempts made by the most recent request of the current fiber (set by {@link retrying}).
+ *
+ * @internal
+ */
+export const currentAttempts: FiberRef.FiberRef<number> = globalValue(
+  "@effect-wandb/core/internal/retry/currentAttempts",
+  () => FiberRef.unsafeMake(0)
+)
+
+/** @internal */
+export const isRetryableStatus = (status: number): boolean =>
+  status === 408 || status === 429 || (status >= 500 && status !== 501)
+
+/**
+ * `Retry-After` in milliseconds: delta-seconds or an HTTP date (relative to `now`).
+ *
+ * @internal
+ */
+export const parseRetryAfter = (value: string | undefined, now: number): number | undefined => {
+  if (value === undefined) return undefined
+  const trimmed = value.trim()
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+const backoffMillis = (policy: RetryPolicy, retry: number): Effect.Effect<number> =>
+  Effect.map(Random.next, (u) => {
+    const base = Duration.toMillis(policy.baseDelay) * 2 ** (retry - 1)
+    return Math.round(Math.min(Duration.toMillis(policy.maxDelay), base) * (1 + 0.25 * u))
+  })
+
+type Outcome = Either.Either<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>
+
+const isRetryable = (outcome: Outcome): boolean =>
+  Either.match(outcome, {
+    onLeft: (error) => error._tag === "RequestError" && error.reason === "Transport",
+    onRight: (response) => isRetryableStatus(response.status)
+  })
+
+/**
+ * Runs `send` under the retry policy with a per-attempt timeout. When the budget is spent the
+ * last outcome is returned as is (a response with its error status, or the last request
+ * error); the number of attempts is left in {@link currentAttempts}.
+ *
+ * @internal
+ */
+export const retrying = (policy: RetryPolicy, timeout: Duration.Duration) =>
+<R>(
+  send: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R>,
+  request: HttpClientRequest.HttpClientRequest
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R> =>
+  Effect.gen(function*() {
+    const start = yield* Clock.currentTimeMillis
+    const attempt = send.pipe(
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () =>
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            description: `no response within ${Duration.format(timeout)}`
+          })
+      }),
+      Effect.either
+    )
+    for (let attempts = 1;; attempts++) {
+      const outcome = yield* attempt
+      if (attempts >= policy.maxAttempts || !isRetryable(outcome)) {
+        yield* FiberRef.set(currentAttempts, attempts)
+        return yield* outcome
+      }
+      const now = yield* Clock.currentTimeMillis
+      const retryAfter = Either.isRight(outcome)
+        ? parseRetryAfter(outcome.right.headers["retry-after"], now)
+        : undefined
+      const wait = retryAfter ?? (yield* backoffMillis(policy, attempts))
+      if (now + wait - start > Duration.toMillis(policy.maxRetryTime)) {
+        yield* FiberRef.set(currentAttempts, attempts)
+        return yield* outcome
+      }
+      if (Either.isRight(outcome)) yield* Effect.ignore(outcome.right.text)
+      yield* Effect.sleep(Duration.millis(wait))
+    }
+  })
