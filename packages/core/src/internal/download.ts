@@ -15,7 +15,7 @@ import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { DownloadableFile, DownloadError, DownloadOptions } from "../Download.js"
 import * as Errors from "../Errors.js"
-import { WandbHttpClient } from "../WandbHttpClient.js"
+import { attempts as lastAttempts, WandbHttpClient } from "../WandbHttpClient.js"
 import { Md5 } from "./md5.js"
 
 /** Callbacks through which `downloadAll` observes one download. @internal */
@@ -65,7 +65,7 @@ const runPathOf = (file: DownloadableFile): string => {
  * (401 Unauthorized, 403 PermissionDenied, 429 RateLimited, other statuses ServerError), plus
  * 404 → FileNotFound.
  */
-const statusError = (file: DownloadableFile, status: number): DownloadError => {
+const statusError = (file: DownloadableFile, status: number, attempts: number): DownloadError => {
   const reason = `HTTP ${status} for ${file.name}`
   switch (status) {
     case 401:
@@ -75,16 +75,22 @@ const statusError = (file: DownloadableFile, status: number): DownloadError => {
     case 404:
       return new Errors.FileNotFound({ runPath: runPathOf(file), name: file.name })
     case 429:
-      return new Errors.RateLimited({ attempts: 1, reason })
+      return new Errors.RateLimited({ attempts, reason })
     default:
-      return new Errors.ServerError({ status, attempts: 1, reason })
+      return new Errors.ServerError({ status, attempts, reason })
   }
 }
 
-const requestError = (file: DownloadableFile) => (error: HttpClientError.HttpClientError): DownloadError =>
+/** Attempts made by the last request through the transport (at least 1). */
+const attemptsMade = Effect.map(lastAttempts, (n) => Math.max(1, n))
+
+const requestError = (file: DownloadableFile, error: HttpClientError.HttpClientError, attempts: number): DownloadError =>
   error._tag === "ResponseError" && error.reason === "StatusCode"
-    ? statusError(file, error.response.status)
-    : new Errors.TransportError({ attempts: 1, reason: `${error.reason} error downloading ${file.name}: ${error.description ?? error._tag}` })
+    ? statusError(file, error.response.status, attempts)
+    : new Errors.TransportError({
+      attempts,
+      reason: `${error.reason} error downloading ${file.name}: ${error.description ?? error._tag}`
+    })
 
 /**
  * The server's `sizeBytes` when positive (`0` means "unknown" in W&B).
@@ -99,8 +105,12 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const http = yield* WandbHttpClient
-    const response = yield* http.execute(HttpClientRequest.get(file.url)).pipe(Effect.mapError(requestError(file)))
-    if (response.status < 200 || response.status >= 300) return yield* Effect.fail(statusError(file, response.status))
+    const response = yield* http.execute(HttpClientRequest.get(file.url)).pipe(
+      Effect.catchAll((error) => Effect.flip(Effect.map(attemptsMade, (n) => requestError(file, error, n))))
+    )
+    if (response.status < 200 || response.status >= 300) {
+      return yield* Effect.flip(Effect.map(attemptsMade, (n) => statusError(file, response.status, n)))
+    }
     const header = response.headers["content-length"]
     const contentLength = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined
     yield* hooks.onStart(knownSize(file) ?? contentLength)
