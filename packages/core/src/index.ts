@@ -13,6 +13,10 @@ export * as GraphQLClient from "./GraphQLClient.js"
 /**
  * @since 0.1.0
  */
+export * as History from "./History.js"
+/**
+ * @since 0.1.0
+ */
 export * as Json from "./Json.js"
 /**
  * @since 0.1.0

@@ -1,0 +1,251 @@
+/**
+ * The history GraphQL operations (protocol §4.11, §4.12), sent as the current Python client
+ * sends them, and the requests that run them. Each request fails with `ProjectNotFound` /
+ * `RunNotFound` when the server answers `null` for the project / run.
+ *
+ * Row fields are decoded as `Schema.Unknown` and checked by hand in `historyRows.ts`: a
+ * Schema pass over every row of a million-row scan would cost more than the JSON parsing.
+ *
+ * @internal
+ */
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { DecodeError, ProjectNotFound, RunNotFound } from "../Errors.js"
+import type { ApiError } from "../Errors.js"
+import * as GraphQLClient from "../GraphQLClient.js"
+
+/**
+ * Which run a request is about.
+ *
+ * @internal
+ */
+export interface RunCoordinates {
+  readonly entity: string
+  readonly project: string
+  readonly id: string
+}
+
+/** @internal */
+export type QueryError = ApiError | ProjectNotFound | RunNotFound
+
+const runField = <F extends string>(field: F) =>
+  Schema.Struct({
+    project: Schema.NullOr(Schema.Struct({ run: Schema.NullOr(Schema.Struct({ [field]: Schema.Unknown })) }))
+  }) as unknown as Schema.Schema<{
+    readonly project: { readonly run: { readonly [K in F]: unknown } | null } | null
+  }>
+
+const historyResponse = runField("history")
+const eventsResponse = runField("events")
+const sampledResponse = runField("sampledHistory")
+const keysResponse = runField("historyKeys")
+
+/** @internal */
+export const RunFullHistory = GraphQLClient.operation(
+  "RunFullHistory",
+  `query RunFullHistory($project: String!, $entity: String!, $name: String!, $samples: Int) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { history(samples: $samples) }
+  }
+}`,
+  historyResponse
+)
+
+/** @internal */
+export const RunFullEvents = GraphQLClient.operation(
+  "RunFullHistory",
+  `query RunFullHistory($project: String!, $entity: String!, $name: String!, $samples: Int) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { events(samples: $samples) }
+  }
+}`,
+  eventsResponse
+)
+
+/** @internal */
+export const RunSampledHistory = GraphQLClient.operation(
+  "RunSampledHistory",
+  `query RunSampledHistory($project: String!, $entity: String!, $name: String!, $specs: [JSONString!]!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { sampledHistory(specs: $specs) }
+  }
+}`,
+  sampledResponse
+)
+
+/** @internal */
+export const HistoryPage = GraphQLClient.operation(
+  "HistoryPage",
+  `query HistoryPage($entity: String!, $project: String!, $run: String!, $minStep: Int64!, $maxStep: Int64!, $pageSize: Int!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $run) { history(minStep: $minStep, maxStep: $maxStep, samples: $pageSize) }
+  }
+}`,
+  historyResponse
+)
+
+/** @internal */
+export const SampledHistoryPage = GraphQLClient.operation(
+  "SampledHistoryPage",
+  `query SampledHistoryPage($entity: String!, $project: String!, $run: String!, $spec: JSONString!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $run) { sampledHistory(specs: [$spec]) }
+  }
+}`,
+  sampledResponse
+)
+
+/** @internal */
+export const RunHistoryKeys = GraphQLClient.operation(
+  "RunHistoryKeys",
+  `query RunHistoryKeys($project: String!, $entity: String!, $name: String!) {
+  project(name: $project, entityName: $entity) {
+    run(name: $name) { historyKeys }
+  }
+}`,
+  keysResponse
+)
+
+/**
+ * Runs `operation` and returns the run's `field`, mapping a `null` project or run to its
+ * not-found error.
+ */
+const runQuery = <F extends string>(
+  operation: GraphQLClient.GraphQLOperation<{ readonly project: { readonly run: { readonly [K in F]: unknown } | null } | null }>,
+  field: F,
+  run: RunCoordinates,
+  variables: Record<string, unknown>
+): Effect.Effect<unknown, QueryError, GraphQLClient.GraphQLClient> =>
+  Effect.flatMap(GraphQLClient.GraphQLClient, (client) => client.execute(operation, variables)).pipe(
+    Effect.flatMap((data): Effect.Effect<unknown, ProjectNotFound | RunNotFound> =>
+      data.project === null
+        ? Effect.fail(new ProjectNotFound({ entity: run.entity, project: run.project }))
+        : data.project.run === null
+        ? Effect.fail(new RunNotFound({ entity: run.entity, project: run.project, runId: run.id }))
+        : Effect.succeed(data.project.run[field])
+    )
+  )
+
+const expectArray = <A>(
+  value: unknown,
+  operation: string,
+  field: string,
+  element: (item: unknown) => item is A,
+  expected: string
+): Either.Either<ReadonlyArray<A>, DecodeError> => {
+  if (value === null || value === undefined) return Either.right([])
+  if (Array.isArray(value)) {
+    let ok = true
+    for (let i = 0; i < value.length && ok; i++) ok = element(value[i])
+    if (ok) return Either.right(value as ReadonlyArray<A>)
+  }
+  return Either.left(new DecodeError({ entity: operation, field, reason: `expected ${expected}` }))
+}
+
+const isString = (item: unknown): item is string => typeof item === "string"
+const isAny = (_: unknown): _ is unknown => true
+
+const textRows = (operation: string, field: string) => (value: unknown) =>
+  expectArray(value, operation, field, isString, "a list of JSON strings")
+
+/**
+ * `history(samples)` over the whole run: rows as JSON text.
+ *
+ * @internal
+ */
+export const fullHistory = (run: RunCoordinates, samples: number) =>
+  runQuery(RunFullHistory, "history", run, { project: run.project, entity: run.entity, name: run.id, samples }).pipe(
+    Effect.flatMap(textRows("RunFullHistory", "history"))
+  )
+
+/**
+ * `events(samples)`: system rows as JSON text.
+ *
+ * @internal
+ */
+export const fullEvents = (run: RunCoordinates, samples: number) =>
+  runQuery(RunFullEvents, "events", run, { project: run.project, entity: run.entity, name: run.id, samples }).pipe(
+    Effect.flatMap(textRows("RunFullHistory", "events"))
+  )
+
+/**
+ * `history(minStep, maxStep, samples: pageSize)`: the first `pageSize` rows with
+ * `minStep <= _step < maxStep`, as JSON text.
+ *
+ * @internal
+ */
+export const historyPage = (run: RunCoordinates, minStep: number, maxStep: number, pageSize: number) =>
+  runQuery(HistoryPage, "history", run, {
+    entity: run.entity,
+    project: run.project,
+    run: run.id,
+    minStep,
+    maxStep,
+    pageSize
+  }).pipe(Effect.flatMap(textRows("HistoryPage", "history")))
+
+/**
+ * A `sampledHistory` spec (`maxStep` inclusive, as the server reads it).
+ *
+ * @internal
+ */
+export interface SampledSpec {
+  readonly keys: ReadonlyArray<string>
+  readonly samples: number
+  readonly minStep?: number
+  readonly maxStep?: number
+}
+
+const specLists = (operation: string) => (value: unknown) =>
+  Either.flatMap(
+    expectArray(value, operation, "sampledHistory", Array.isArray, "one list of rows per spec"),
+    (lists) => Either.right(lists as ReadonlyArray<ReadonlyArray<unknown>>)
+  )
+
+/**
+ * `sampledHistory(specs)`: one list of row objects per spec.
+ *
+ * @internal
+ */
+export const sampledHistory = (run: RunCoordinates, specs: ReadonlyArray<SampledSpec>) =>
+  runQuery(RunSampledHistory, "sampledHistory", run, {
+    project: run.project,
+    entity: run.entity,
+    name: run.id,
+    specs: specs.map((spec) => JSON.stringify(spec))
+  }).pipe(Effect.flatMap(specLists("RunSampledHistory")))
+
+/**
+ * `sampledHistory(specs: [spec])` as `SampledHistoryPage`: the rows of the one spec.
+ *
+ * @internal
+ */
+export const sampledHistoryPage = (run: RunCoordinates, spec: SampledSpec) =>
+  runQuery(SampledHistoryPage, "sampledHistory", run, {
+    entity: run.entity,
+    project: run.project,
+    run: run.id,
+    spec: JSON.stringify(spec)
+  }).pipe(
+    Effect.flatMap(specLists("SampledHistoryPage")),
+    Effect.flatMap((lists) => expectArray(lists[0], "SampledHistoryPage", "sampledHistory[0]", isAny, "a list of rows"))
+  )
+
+/**
+ * The run's largest `_step` (`historyKeys.lastStep`), `null` when nothing was logged.
+ *
+ * @internal
+ */
+export const lastStep = (run: RunCoordinates) =>
+  runQuery(RunHistoryKeys, "historyKeys", run, { project: run.project, entity: run.entity, name: run.id }).pipe(
+    Effect.flatMap((keys): Either.Either<number | null, DecodeError> => {
+      const step = typeof keys === "object" && keys !== null ? (keys as { lastStep?: unknown }).lastStep : undefined
+      if (step === undefined || step === null) return Either.right(null)
+      return Number.isInteger(step)
+        ? Either.right(step as number)
+        : Either.left(
+          new DecodeError({ entity: "RunHistoryKeys", field: "historyKeys.lastStep", reason: "expected an integer" })
+        )
+    })
+  )
