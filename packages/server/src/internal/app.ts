@@ -1,0 +1,72 @@
+/**
+ * The server's HTTP application: added latency → fault-injection hook → authentication →
+ * dispatch (`POST /graphql`, `GET|HEAD /files/…`, anything else 404). Failures never escape as
+ * raw platform errors: they become JSON `errors` bodies.
+ *
+ * @internal
+ */
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import { authenticate } from "./auth.js"
+import { type FileBodyTransform, fileHandler } from "./fileHandler.js"
+import { graphqlHandler } from "./graphqlHandler.js"
+import * as Responses from "./responses.js"
+
+/** @internal */
+export type FaultInjection = (
+  request: HttpServerRequest.HttpServerRequest
+) => Effect.Effect<Option.Option<HttpServerResponse.HttpServerResponse>>
+
+/** @internal */
+export interface AppOptions {
+  readonly baseUrl: string
+  readonly latencyMs: number
+  readonly faultInjection: FaultInjection | undefined
+  readonly transformFileBody: FileBodyTransform | undefined
+}
+
+const route = (
+  request: HttpServerRequest.HttpServerRequest,
+  options: AppOptions
+) => {
+  const path = request.url.split("?")[0]!
+  if (path === "/graphql" || path === "/graphql/") {
+    return request.method === "POST"
+      ? graphqlHandler(options.baseUrl)
+      : Effect.succeed(Responses.error(405, "use POST for /graphql", { allow: "POST" }))
+  }
+  if (path.startsWith("/files/")) {
+    return request.method === "GET" || request.method === "HEAD"
+      ? fileHandler(request, options.transformFileBody)
+      : Effect.succeed(Responses.error(405, "use GET for /files", { allow: "GET, HEAD" }))
+  }
+  return Effect.succeed(Responses.error(404, `not found: ${request.method} ${path}`))
+}
+
+/** @internal */
+export const makeApp = (
+  options: AppOptions
+): Effect.Effect<
+  HttpServerResponse.HttpServerResponse,
+  never,
+  HttpServerRequest.HttpServerRequest | SqlClient.SqlClient
+> =>
+  Effect.gen(function*() {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    if (options.latencyMs > 0) yield* Effect.sleep(options.latencyMs)
+    if (options.faultInjection !== undefined) {
+      const injected = yield* options.faultInjection(request)
+      if (Option.isSome(injected)) return injected.value
+    }
+    return yield* authenticate(request, route(request, options))
+  }).pipe(
+    Effect.catchAllCause((cause) =>
+      Effect.as(
+        Effect.logError("request failed", cause),
+        Responses.error(500, "internal server error")
+      )
+    )
+  )

@@ -1,0 +1,44 @@
+/**
+ * The server's SQLite database: an `@effect/sql-sqlite-node` client on a file or `:memory:`,
+ * with the `regexp` SQL function installed, speed pragmas applied and the schema of
+ * {@link ddl} created.
+ *
+ * @internal
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { ddl } from "./ddl.js"
+import { installSqliteFunctions } from "./sqliteFunctions.js"
+
+const pragmas = [
+  "PRAGMA synchronous = NORMAL",
+  "PRAGMA temp_store = MEMORY",
+  "PRAGMA cache_size = -65536",
+  "PRAGMA foreign_keys = OFF"
+]
+
+/** Creates the tables and indexes (idempotent) and sets the pragmas. @internal */
+export const initialise: Effect.Effect<void, SqlError, SqlClient.SqlClient> = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  for (const statement of [...pragmas, ...ddl]) yield* sql.unsafe(statement)
+})
+
+/**
+ * A SqlClient on `filename` (a path or `:memory:`), initialised. WAL journaling is on for
+ * files (the driver's default).
+ *
+ * @internal
+ */
+export const layer = (filename: string): Layer.Layer<SqlClient.SqlClient, SqlError> =>
+  Layer.effectDiscard(initialise).pipe(
+    Layer.provideMerge(
+      Layer.suspend(() => {
+        installSqliteFunctions()
+        // The config is static: the driver's ConfigError cannot happen here.
+        return Layer.orDie(SqliteClient.layer({ filename, disableWAL: filename === ":memory:" }))
+      })
+    )
+  )
