@@ -15,11 +15,23 @@
  *
  * @since 0.1.0
  */
+import * as Cache from "effect/Cache"
+import * as Chunk from "effect/Chunk"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import type * as Effect from "effect/Effect"
-import type * as Stream from "effect/Stream"
-import type {
-  ApiError,
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Random from "effect/Random"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import {
+  type ApiError,
   EntityNotFound,
   FileNotFound,
   FilterRejected,
@@ -27,15 +39,24 @@ import type {
   InvalidPath,
   ProjectNotFound,
   RunNotFound,
-  SweepNotFound
+  ServerError,
+  SweepNotFound,
+  Unauthorized
 } from "./Errors.js"
+import * as GraphQLClient from "./GraphQLClient.js"
+import { type Coordinates, decodeFile, decodeProject, decodeRun, decodeSweep, decodeViewer } from "./internal/decode.js"
+import { operations } from "./internal/documents.js"
+import { parseObjectPath, parseProjectPath } from "./internal/paths.js"
 import type { JsonObject } from "./Json.js"
+import * as LenientJson from "./LenientJson.js"
 import type { Project } from "./Project.js"
 import type { Run } from "./Run.js"
 import type { RunFile } from "./RunFile.js"
-import type { RunFilters } from "./RunFilters.js"
+import { encodeFilters, normalizeOrder, type RunFilters } from "./RunFilters.js"
 import type { Sweep } from "./Sweep.js"
 import type { Viewer } from "./Viewer.js"
+import * as WandbConfig from "./WandbConfig.js"
+import * as WandbHttpClient from "./WandbHttpClient.js"
 
 /**
  * @since 0.1.0
@@ -172,3 +193,433 @@ export declare namespace WandbApi {
     readonly flush: Effect.Effect<void>
   }
 }
+
+/** Largest page size accepted by listings. */
+const MAX_PAGE_SIZE = 1000
+
+const RUN_ID = /^[A-Za-z0-9_.-]{1,128}$/
+
+interface Page<A> {
+  readonly items: Chunk.Chunk<A>
+  readonly next: string | null
+}
+
+/** The cursor to continue from, or `null` when the listing is complete. */
+const nextCursor = (
+  connection: {
+    readonly edges: ReadonlyArray<{ readonly cursor: string | null }>
+    readonly pageInfo: { readonly endCursor: string | null; readonly hasNextPage: boolean }
+  },
+  use: "lastEdge" | "endCursor"
+): string | null => {
+  if (!connection.pageInfo.hasNextPage || connection.edges.length === 0) return null
+  return use === "endCursor"
+    ? connection.pageInfo.endCursor
+    : connection.edges[connection.edges.length - 1]!.cursor ?? connection.pageInfo.endCursor
+}
+
+const pageSize = (value: number | undefined, fallback: number): Effect.Effect<number, InvalidArgument> => {
+  const size = value ?? fallback
+  return Number.isSafeInteger(size) && size >= 1 && size <= MAX_PAGE_SIZE
+    ? Effect.succeed(size)
+    : Effect.fail(
+      new InvalidArgument({ argument: "perPage", reason: `expected an integer from 1 to ${MAX_PAGE_SIZE}, got ${size}` })
+    )
+}
+
+const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>
+  Either.match(either, { onLeft: Effect.fail, onRight: Effect.succeed })
+
+/** A 400 on a runs query means the server refused the filter or order. */
+const rejectedFilter = (filters: string) => <A, E>(effect: Effect.Effect<A, E | ServerError>) =>
+  Effect.catchIf(
+    effect,
+    (error): error is ServerError => error instanceof ServerError && error.status === 400,
+    (error) => Effect.fail(new FilterRejected({ filters, reason: error.reason }))
+  )
+
+const RunKey = Data.case<RunKey>()
+interface RunKey extends Coordinates {
+  readonly id: string
+}
+
+const runNotFound = (at: RunKey) => new RunNotFound({ entity: at.entity, project: at.project, runId: at.id })
+
+const noViewer = new Unauthorized({ reason: "the API key is not valid (the server knows no viewer for it)" })
+
+/** The config sent on update: `{k: {value, desc: null}}`, with `_wandb` carried over first. */
+const wrapConfig = (config: JsonObject, rawConfig: JsonObject): string => {
+  const wrapped: Record<string, unknown> = {}
+  if ("_wandb" in rawConfig) wrapped._wandb = { value: rawConfig._wandb, desc: null }
+  for (const [key, value] of Object.entries(config)) wrapped[key] = { value, desc: null }
+  return LenientJson.stringify(wrapped)
+}
+
+const isPlainObject = (value: unknown): boolean => value !== null && typeof value === "object" && !Array.isArray(value)
+
+const validateChanges = (changes: WandbApi.RunChanges): Effect.Effect<void, InvalidArgument> => {
+  if (changes.tags !== undefined && !changes.tags.every((tag) => typeof tag === "string" && tag !== "")) {
+    return Effect.fail(new InvalidArgument({ argument: "tags", reason: "expected non-empty strings" }))
+  }
+  for (const key of ["config", "summary"] as const) {
+    if (changes[key] !== undefined && !isPlainObject(changes[key])) {
+      return Effect.fail(new InvalidArgument({ argument: key, reason: "expected an object" }))
+    }
+  }
+  return Effect.void
+}
+
+const randomRunId: Effect.Effect<string> = Effect.map(
+  Effect.all(Array.from({ length: 8 }, () => Random.nextIntBetween(0, 36))),
+  (digits) => digits.map((digit) => digit.toString(36)).join("")
+)
+
+const validName = (argument: string, value: string): Effect.Effect<string, InvalidArgument> =>
+  value.trim() === "" || value.includes("/")
+    ? Effect.fail(new InvalidArgument({ argument, reason: `expected a name without '/', got ${JSON.stringify(value)}` }))
+    : Effect.succeed(value)
+
+/**
+ * Builds the service on a {@link GraphQLClient.GraphQLClient} and the configuration.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLClient | WandbConfig.WandbConfig> = Effect
+  .gen(function*() {
+    const config = yield* WandbConfig.WandbConfig
+    const gql = yield* GraphQLClient.GraphQLClient
+    const appUrl = config.appUrl
+    const viewerEntity = yield* Ref.make(Option.none<string>())
+
+    /** One request per page; `prefetchPages` pages are fetched ahead of the consumer. */
+    const paginate = <A, E>(fetch: (cursor: string | null) => Effect.Effect<Page<A>, E>): Stream.Stream<A, E> =>
+      Stream.paginateChunkEffect(
+        null as string | null,
+        (cursor) => Effect.map(fetch(cursor), (page) => [page.items, Option.fromNullable(page.next)] as const)
+      ).pipe(Stream.bufferChunks({ capacity: config.prefetchPages }))
+
+    const viewer = Effect.gen(function*() {
+      const { viewer } = yield* gql.execute(operations.viewer)
+      return viewer === null ? yield* noViewer : decodeViewer(viewer)
+    }).pipe(Effect.withSpan("WandbApi.viewer"))
+
+    const fetchViewerEntity = Effect.gen(function*() {
+      const { viewer } = yield* gql.execute(operations.defaultEntity)
+      if (viewer === null) return yield* noViewer
+      if (viewer.entity === null) {
+        return yield* new InvalidPath({
+          input: "",
+          reason: "no entity given or configured, and the viewer has no default entity"
+        })
+      }
+      yield* Ref.set(viewerEntity, Option.some(viewer.entity))
+      return viewer.entity
+    })
+
+    const defaultEntity: Effect.Effect<string, ApiError | InvalidPath> = Option.match(config.entity, {
+      onSome: Effect.succeed,
+      onNone: () =>
+        Effect.flatMap(Ref.get(viewerEntity), Option.match({ onSome: Effect.succeed, onNone: () => fetchViewerEntity }))
+    }).pipe(Effect.withSpan("WandbApi.defaultEntity"))
+
+    const entityFor = (input: string, entity: string | undefined) =>
+      entity !== undefined
+        ? Effect.succeed(entity)
+        : Effect.catchTag(defaultEntity, "InvalidPath", (error) => Effect.fail(new InvalidPath({ input, reason: error.reason })))
+
+    const projectAt = (input: string): Effect.Effect<Coordinates, InvalidPath | ApiError> =>
+      Effect.gen(function*() {
+        const parts = yield* fromEither(parseProjectPath(input))
+        const project = parts.project ?? Option.getOrUndefined(config.project)
+        if (project === undefined) {
+          return yield* new InvalidPath({ input, reason: "no project in the path and no default project configured" })
+        }
+        return { entity: yield* entityFor(input, parts.entity), project }
+      })
+
+    const objectAt = (input: string, kind: "runs" | "sweeps"): Effect.Effect<RunKey, InvalidPath | ApiError> =>
+      Effect.gen(function*() {
+        const parts = yield* fromEither(parseObjectPath(input, kind))
+        const id = parts.id ?? (kind === "runs" ? Option.getOrUndefined(config.run) : undefined)
+        if (id === undefined) {
+          return yield* new InvalidPath({ input, reason: `no ${kind === "runs" ? "run" : "sweep"} id in the path` })
+        }
+        const project = parts.project ?? Option.getOrUndefined(config.project)
+        if (project === undefined) {
+          return yield* new InvalidPath({ input, reason: "no project in the path and no default project configured" })
+        }
+        return RunKey({ entity: yield* entityFor(input, parts.entity), project, id })
+      })
+
+    const fetchRun = (at: RunKey): Effect.Effect<Run, RunNotFound | ApiError> =>
+      Effect.gen(function*() {
+        const { project } = yield* gql.execute(operations.run, { project: at.project, entity: at.entity, name: at.id })
+        if (project?.run == null) return yield* runNotFound(at)
+        return yield* decodeRun(project.run, at, appUrl)
+      })
+
+    const cache = yield* Cache.makeWith({
+      capacity: config.runCacheCapacity,
+      lookup: fetchRun,
+      timeToLive: Exit.match({ onFailure: () => Duration.zero, onSuccess: () => Duration.infinity })
+    })
+
+    /** Reads a run from the server and stores it in the cache. */
+    const refreshRun = (at: RunKey) => Effect.tap(fetchRun(at), (run) => cache.set(at, run))
+
+    const runsAt = (at: Coordinates, options: WandbApi.RunsOptions | undefined) =>
+      Stream.unwrap(Effect.gen(function*() {
+        const perPage = yield* pageSize(options?.perPage, 50)
+        const filters = yield* encodeFilters(options?.filters)
+        const order = yield* normalizeOrder(options?.order)
+        return paginate((cursor) =>
+          Effect.gen(function*() {
+            const { project } = yield* rejectedFilter(filters)(
+              gql.execute(operations.runs, { project: at.project, entity: at.entity, cursor, perPage, order, filters })
+            )
+            if (project?.runs == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
+            const items = yield* Effect.forEach(project.runs.edges, (edge) => decodeRun(edge.node, at, appUrl))
+            return { items: Chunk.unsafeFromArray(items), next: nextCursor(project.runs, "lastEdge") }
+          }).pipe(Effect.withSpan("WandbApi.runs.page", { attributes: { entity: at.entity, project: at.project } }))
+        )
+      }))
+
+    const runs = (path: string, options?: WandbApi.RunsOptions) =>
+      Stream.unwrap(Effect.map(projectAt(path), (at) => runsAt(at, options)))
+
+    const countRuns = Effect.fn("WandbApi.countRuns")(function*(
+      path: string,
+      options?: { readonly filters?: RunFilters | undefined }
+    ) {
+      const filters = yield* encodeFilters(options?.filters)
+      const at = yield* projectAt(path)
+      const { project } = yield* rejectedFilter(filters)(
+        gql.execute(operations.runsCount, { project: at.project, entity: at.entity, filters })
+      )
+      if (project === null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
+      return project.runCount ?? 0
+    })
+
+    const projects = (entity?: string, options?: { readonly perPage?: number | undefined }) =>
+      Stream.unwrap(Effect.gen(function*() {
+        const perPage = yield* pageSize(options?.perPage, 200)
+        const name = entity === undefined ? yield* defaultEntity : yield* validName("entity", entity)
+        return paginate((cursor) =>
+          Effect.gen(function*() {
+            const { models } = yield* gql.execute(operations.projects, { entity: name, cursor, perPage })
+            if (models === null) return yield* new EntityNotFound({ entity: name })
+            const items = yield* Effect.forEach(models.edges, (edge) => decodeProject(edge.node, appUrl))
+            return { items: Chunk.unsafeFromArray(items), next: nextCursor(models, "endCursor") }
+          }).pipe(Effect.withSpan("WandbApi.projects.page", { attributes: { entity: name } }))
+        )
+      }))
+
+    const project = Effect.fn("WandbApi.project")(function*(path: string) {
+      const at = yield* projectAt(path)
+      const { project } = yield* gql.execute(operations.project, { name: at.project, entity: at.entity })
+      if (project === null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
+      return yield* decodeProject(project, appUrl)
+    })
+
+    const run = Effect.fn("WandbApi.run")(function*(path: string) {
+      return yield* cache.get(yield* objectAt(path, "runs"))
+    })
+
+    const sweep = Effect.fn("WandbApi.sweep")(function*(path: string) {
+      const at = yield* objectAt(path, "sweeps")
+      const { project } = yield* gql.execute(operations.sweep, { name: at.id, project: at.project, entity: at.entity })
+      if (project?.sweep == null) {
+        return yield* new SweepNotFound({ entity: at.entity, project: at.project, sweepId: at.id })
+      }
+      return yield* decodeSweep(project.sweep, at, appUrl)
+    })
+
+    const sweepRuns = (sweep: Sweep, options?: Omit<WandbApi.RunsOptions, "filters">) =>
+      runsAt(sweep, { ...options, filters: { $and: [{ sweep: sweep.id }] } })
+
+    const runKeyOf = (run: Run | string) =>
+      typeof run === "string" ? objectAt(run, "runs") : Effect.succeed(RunKey({ entity: run.entity, project: run.project, id: run.id }))
+
+    const filesAt = (at: RunKey, options: WandbApi.FilesOptions | undefined) =>
+      Stream.unwrap(Effect.gen(function*() {
+        const fileLimit = yield* pageSize(options?.perPage, 50)
+        const names = options?.names ?? []
+        if (!names.every((name) => typeof name === "string" && name !== "")) {
+          return yield* new InvalidArgument({ argument: "names", reason: "expected non-empty file names" })
+        }
+        if (names.length > 0 && options?.pattern !== undefined) {
+          return yield* new InvalidArgument({ argument: "pattern", reason: "cannot be combined with names" })
+        }
+        return paginate((fileCursor) =>
+          Effect.gen(function*() {
+            const { project } = yield* gql.execute(operations.runFiles, {
+              project: at.project,
+              entity: at.entity,
+              name: at.id,
+              fileCursor,
+              fileLimit,
+              fileNames: names,
+              upload: false,
+              pattern: options?.pattern ?? null
+            })
+            if (project?.run == null) return yield* runNotFound(at)
+            const files = project.run.files
+            if (files === null) return { items: Chunk.empty<RunFile>(), next: null }
+            const items = yield* Effect.forEach(files.edges, (edge) => decodeFile(edge.node, { ...at, runId: at.id }))
+            return { items: Chunk.unsafeFromArray(items), next: nextCursor(files, "lastEdge") }
+          }).pipe(Effect.withSpan("WandbApi.files.page"))
+        )
+      }))
+
+    const files = (run: Run | string, options?: WandbApi.FilesOptions) =>
+      Stream.unwrap(Effect.map(runKeyOf(run), (at) => filesAt(at, options)))
+
+    const file = Effect.fn("WandbApi.file")(function*(run: Run | string, name: string) {
+      if (typeof name !== "string" || name === "") {
+        return yield* new InvalidArgument({ argument: "name", reason: "expected a non-empty file name" })
+      }
+      const at = yield* runKeyOf(run)
+      const found = yield* filesAt(at, { names: [name] }).pipe(
+        Stream.filter((file) => file.name === name),
+        Stream.runHead
+      )
+      if (Option.isNone(found)) {
+        return yield* new FileNotFound({ runPath: `${at.entity}/${at.project}/${at.id}`, name })
+      }
+      return found.value
+    })
+
+    const createRun = Effect.fn("WandbApi.createRun")(function*(options?: WandbApi.CreateRunOptions) {
+      const runId = options?.runId ?? (yield* randomRunId)
+      if (!RUN_ID.test(runId)) {
+        return yield* new InvalidArgument({
+          argument: "runId",
+          reason: `expected 1-128 characters from [A-Za-z0-9_.-], got ${JSON.stringify(runId)}`
+        })
+      }
+      const state = options?.state ?? "running"
+      if (state !== "running" && state !== "pending") {
+        return yield* new InvalidArgument({ argument: "state", reason: `expected "running" or "pending", got ${JSON.stringify(state)}` })
+      }
+      const entity = yield* validName("entity", options?.entity ?? (yield* defaultEntity))
+      const project = yield* validName("project", options?.project ?? Option.getOrElse(config.project, () => "uncategorized"))
+      const { upsertBucket } = yield* gql.execute(operations.createRun, { entity, project, name: runId, state })
+      const bucket = upsertBucket?.bucket
+      if (bucket == null) {
+        return yield* new ServerError({ status: 200, attempts: 1, reason: "upsertBucket returned no run" })
+      }
+      return yield* refreshRun(RunKey({
+        entity: bucket.project?.entity?.name ?? entity,
+        project: bucket.project?.name ?? project,
+        id: bucket.name
+      }))
+    })
+
+    const updateRun = Effect.fn("WandbApi.updateRun")(function*(run: Run, changes: WandbApi.RunChanges) {
+      yield* validateChanges(changes)
+      const at = RunKey({ entity: run.entity, project: run.project, id: run.id })
+      const notFound = runNotFound(at)
+      const { upsertBucket } = yield* gql.execute(operations.updateRun, {
+        id: run.storageId,
+        entity: run.entity,
+        project: run.project,
+        name: run.id,
+        description: changes.description !== undefined ? changes.description : run.description,
+        display_name: changes.name !== undefined ? changes.name : run.name,
+        notes: changes.notes !== undefined ? changes.notes : run.notes,
+        tags: changes.tags ?? run.tags,
+        config: wrapConfig(changes.config ?? run.config, run.rawConfig),
+        groupName: changes.group !== undefined ? changes.group : run.group,
+        jobType: changes.jobType !== undefined ? changes.jobType : run.jobType
+      })
+      if (upsertBucket?.bucket == null) return yield* notFound
+      if (changes.summary !== undefined) {
+        const summary = yield* gql.execute(operations.updateSummary, {
+          id: run.storageId,
+          summaryMetrics: LenientJson.stringify(changes.summary)
+        })
+        if (summary.upsertBucket?.bucket == null) return yield* notFound
+      }
+      return yield* refreshRun(at)
+    })
+
+    return WandbApi.of({
+      viewer,
+      defaultEntity,
+      projects,
+      project,
+      runs,
+      countRuns,
+      run,
+      sweep,
+      sweepRuns,
+      files,
+      file,
+      createRun,
+      updateRun,
+      flush: cache.invalidateAll
+    })
+  })
+
+/**
+ * The service alone, on an existing transport and configuration.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerService: Layer.Layer<WandbApi, never, GraphQLClient.GraphQLClient | WandbConfig.WandbConfig> = Layer
+  .effect(WandbApi, make)
+
+/**
+ * The whole client (API service, GraphQL transport, authenticated HTTP client) on a given
+ * configuration layer; needs only an `HttpClient`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFrom = <E, R>(
+  config: Layer.Layer<WandbConfig.WandbConfig, E, R>
+): Layer.Layer<
+  WandbApi | GraphQLClient.GraphQLClient | WandbHttpClient.WandbHttpClient | WandbConfig.WandbConfig,
+  E,
+  HttpClient.HttpClient | R
+> =>
+  layerService.pipe(
+    Layer.provideMerge(GraphQLClient.layer),
+    Layer.provideMerge(WandbHttpClient.layer),
+    Layer.provideMerge(config)
+  )
+
+/**
+ * The whole client with settings from the environment, `options` taking precedence; needs
+ * only an `HttpClient`.
+ *
+ * @example
+ * ```ts
+ * import { WandbApi } from "@effect-wandb/core"
+ * import { FetchHttpClient } from "@effect/platform"
+ * import { Effect, Layer, Stream } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const api = yield* WandbApi.WandbApi
+ *   const run = yield* api.run("acme-ml/mnist-cnn/3k9x0q2f")
+ *   console.log(run.name, run.summary.val_acc)
+ * })
+ *
+ * program.pipe(
+ *   Effect.provide(WandbApi.layer({ entity: "acme-ml" }).pipe(Layer.provide(FetchHttpClient.layer))),
+ *   Effect.runPromise
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options?: WandbConfig.Options
+): Layer.Layer<
+  WandbApi | GraphQLClient.GraphQLClient | WandbHttpClient.WandbHttpClient | WandbConfig.WandbConfig,
+  InvalidArgument | ConfigError.ConfigError,
+  HttpClient.HttpClient
+> => layerFrom(WandbConfig.layer(options))
