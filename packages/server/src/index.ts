@@ -1,2 +1,26 @@
-/** @since 0.1.0 */
-export {}
+/**
+ * A local W&B-compatible public API server: GraphQL over SQLite, file downloads, auth.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The deterministic demo dataset generator.
+ *
+ * @since 0.1.0
+ */
+export * as DemoData from "./DemoData.js"
+
+/**
+ * Start the server in-process (Layer / scoped) and its options.
+ *
+ * @since 0.1.0
+ */
+export * as LocalServer from "./LocalServer.js"
+
+/**
+ * The GraphQL schema (SDL and built schema).
+ *
+ * @since 0.1.0
+ */
+export * as Schema from "./Schema.js"
