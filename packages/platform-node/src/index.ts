@@ -1,2 +1,4 @@
-/** @since 0.1.0 */
-export {}
+/**
+ * @since 0.1.0
+ */
+export * as NodeWandb from "./NodeWandb.js"

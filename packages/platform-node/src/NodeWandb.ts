@@ -1,0 +1,85 @@
+/**
+ * A ready W&B client on Node: the core services (`WandbApi`, `GraphQLClient`,
+ * `WandbHttpClient`, `WandbConfig`) on undici's HTTP client, plus Node's `FileSystem` and
+ * `Path` (for downloads). Settings come from the environment (`WANDB_API_KEY`,
+ * `WANDB_BASE_URL`, `WANDB_ENTITY`, `WANDB_PROJECT`, …), explicit options taking precedence.
+ *
+ * Bringing your own `HttpClient`? Use `WandbApi.layer(options)` from `@effect-wandb/core`
+ * directly, and {@link layerPlatform} only for the file system.
+ *
+ * @example
+ * ```ts
+ * import { NodeWandb } from "@effect-wandb/platform-node"
+ * import { WandbApi } from "@effect-wandb/core"
+ * import { Effect, Stream } from "effect"
+ *
+ * Effect.gen(function*() {
+ *   const api = yield* WandbApi.WandbApi
+ *   yield* api.runs("acme-ml/mnist-cnn").pipe(Stream.runForEach((run) => Effect.log(run.id, run.state)))
+ * }).pipe(Effect.provide(NodeWandb.layer()), Effect.runPromise)
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type * as Path from "@effect/platform/Path"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodePath from "@effect/platform-node/NodePath"
+import type { InvalidArgument } from "@effect-wandb/core/Errors"
+import type * as GraphQLClient from "@effect-wandb/core/GraphQLClient"
+import * as WandbApi from "@effect-wandb/core/WandbApi"
+import type * as WandbConfig from "@effect-wandb/core/WandbConfig"
+import type * as WandbHttpClient from "@effect-wandb/core/WandbHttpClient"
+import type * as ConfigError from "effect/ConfigError"
+import * as Layer from "effect/Layer"
+
+/**
+ * Everything the client needs from Node: undici `HttpClient`, `FileSystem`, `Path`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerPlatform: Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> = Layer.mergeAll(
+  NodeHttpClient.layerUndici,
+  NodeFileSystem.layer,
+  NodePath.layer
+)
+
+/**
+ * The services {@link layer} provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Services =
+  | WandbApi.WandbApi
+  | GraphQLClient.GraphQLClient
+  | WandbHttpClient.WandbHttpClient
+  | WandbConfig.WandbConfig
+  | HttpClient.HttpClient
+  | FileSystem.FileSystem
+  | Path.Path
+
+/**
+ * The whole client on Node, settings from the environment with `options` taking precedence.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options?: WandbConfig.Options
+): Layer.Layer<Services, InvalidArgument | ConfigError.ConfigError> =>
+  WandbApi.layer(options).pipe(Layer.provideMerge(layerPlatform))
+
+/**
+ * Like {@link layer} on any configuration layer (e.g. `WandbConfig.layerWithoutEnv(...)`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFrom = <E, R>(
+  config: Layer.Layer<WandbConfig.WandbConfig, E, R>
+): Layer.Layer<Services, E, Exclude<R, HttpClient.HttpClient | FileSystem.FileSystem | Path.Path>> =>
+  WandbApi.layerFrom(config).pipe(Layer.provideMerge(layerPlatform))
