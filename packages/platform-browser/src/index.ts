@@ -2,3 +2,7 @@
  * @since 0.1.0
  */
 export * as BrowserFileSystem from "./BrowserFileSystem.js"
+/**
+ * @since 0.1.0
+ */
+export * as BrowserWandb from "./BrowserWandb.js"
