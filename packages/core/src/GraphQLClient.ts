@@ -22,7 +22,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { ApiError } from "./Errors.js"
 import { DecodeError, PermissionDenied, RateLimited, ServerError, TransportError, Unauthorized } from "./Errors.js"
-import { errorMessages, excerpt, messageFromText } from "./internal/errorMessage.js"
+import { errorMessages, excerpt, joinMessages, messageFromText } from "./internal/errorMessage.js"
 import { parseRetryAfter } from "./internal/retry.js"
 import * as LenientJson from "./LenientJson.js"
 import { WandbConfig } from "./WandbConfig.js"
@@ -104,7 +104,7 @@ const statusError = (status: number, reason: string, attempts: number, retryAfte
 }
 
 const graphQLErrors = (messages: ReadonlyArray<string>, attempts: number): ApiError => {
-  const reason = excerpt(messages.join("; "))
+  const reason = joinMessages(messages)
   return messages.some((message) => /permission denied/i.test(message))
     ? new PermissionDenied({ reason })
     : new ServerError({ status: 200, attempts, reason })
@@ -121,10 +121,12 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
     const config = yield* WandbConfig
     const http = yield* WandbHttpClient.WandbHttpClient
     const url = `${config.baseUrl}/graphql`
-    const secret = Option.map(config.apiKey, Redacted.value)
-    /** Belt and braces: no server text we report may echo the key. */
-    const scrub = (text: string): string =>
-      Option.match(secret, { onNone: () => text, onSome: (key) => key === "" ? text : text.split(key).join("<redacted>") })
+    /** Belt and braces: no server text we report may echo the key, plain or as the Basic credentials. */
+    const secrets = Option.match(config.apiKey, {
+      onNone: () => [],
+      onSome: (key) => [Redacted.value(key), btoa(`api:${Redacted.value(key)}`)].filter((secret) => secret !== "")
+    })
+    const scrub = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join("<redacted>"), text)
 
     const execute = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
       Effect.gen(function*() {

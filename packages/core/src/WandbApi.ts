@@ -45,7 +45,7 @@ import {
 } from "./Errors.js"
 import * as GraphQLClient from "./GraphQLClient.js"
 import { type Coordinates, decodeFile, decodeProject, decodeRun, decodeSweep, decodeViewer } from "./internal/decode.js"
-import { operations } from "./internal/documents.js"
+import * as documents from "./internal/documents.js"
 import { parseObjectPath, parseProjectPath } from "./internal/paths.js"
 import type { JsonObject } from "./Json.js"
 import * as LenientJson from "./LenientJson.js"
@@ -194,6 +194,17 @@ export declare namespace WandbApi {
   }
 }
 
+/**
+ * Every GraphQL operation the service can send (e.g. to validate them against a server's
+ * schema, or to build an allow-list).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const operations: ReadonlyArray<{ readonly name: string; readonly document: string }> = Object.values(
+  documents.operations
+)
+
 /** Largest page size accepted by listings. */
 const MAX_PAGE_SIZE = 1000
 
@@ -300,12 +311,12 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
       ).pipe(Stream.bufferChunks({ capacity: config.prefetchPages }))
 
     const viewer = Effect.gen(function*() {
-      const { viewer } = yield* gql.execute(operations.viewer)
+      const { viewer } = yield* gql.execute(documents.operations.viewer)
       return viewer === null ? yield* noViewer : decodeViewer(viewer)
     }).pipe(Effect.withSpan("WandbApi.viewer"))
 
     const fetchViewerEntity = Effect.gen(function*() {
-      const { viewer } = yield* gql.execute(operations.defaultEntity)
+      const { viewer } = yield* gql.execute(documents.operations.defaultEntity)
       if (viewer === null) return yield* noViewer
       if (viewer.entity === null) {
         return yield* new InvalidPath({
@@ -354,7 +365,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
 
     const fetchRun = (at: RunKey): Effect.Effect<Run, RunNotFound | ApiError> =>
       Effect.gen(function*() {
-        const { project } = yield* gql.execute(operations.run, { project: at.project, entity: at.entity, name: at.id })
+        const { project } = yield* gql.execute(documents.operations.run, { project: at.project, entity: at.entity, name: at.id })
         if (project?.run == null) return yield* runNotFound(at)
         return yield* decodeRun(project.run, at, appUrl)
       })
@@ -376,7 +387,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         return paginate((cursor) =>
           Effect.gen(function*() {
             const { project } = yield* rejectedFilter(filters)(
-              gql.execute(operations.runs, { project: at.project, entity: at.entity, cursor, perPage, order, filters })
+              gql.execute(documents.operations.runs, { project: at.project, entity: at.entity, cursor, perPage, order, filters })
             )
             if (project?.runs == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
             const items = yield* Effect.forEach(project.runs.edges, (edge) => decodeRun(edge.node, at, appUrl))
@@ -395,7 +406,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
       const filters = yield* encodeFilters(options?.filters)
       const at = yield* projectAt(path)
       const { project } = yield* rejectedFilter(filters)(
-        gql.execute(operations.runsCount, { project: at.project, entity: at.entity, filters })
+        gql.execute(documents.operations.runsCount, { project: at.project, entity: at.entity, filters })
       )
       if (project === null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
       return project.runCount ?? 0
@@ -407,7 +418,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         const name = entity === undefined ? yield* defaultEntity : yield* validName("entity", entity)
         return paginate((cursor) =>
           Effect.gen(function*() {
-            const { models } = yield* gql.execute(operations.projects, { entity: name, cursor, perPage })
+            const { models } = yield* gql.execute(documents.operations.projects, { entity: name, cursor, perPage })
             if (models === null) return yield* new EntityNotFound({ entity: name })
             const items = yield* Effect.forEach(models.edges, (edge) => decodeProject(edge.node, appUrl))
             return { items: Chunk.unsafeFromArray(items), next: nextCursor(models, "endCursor") }
@@ -417,7 +428,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
 
     const project = Effect.fn("WandbApi.project")(function*(path: string) {
       const at = yield* projectAt(path)
-      const { project } = yield* gql.execute(operations.project, { name: at.project, entity: at.entity })
+      const { project } = yield* gql.execute(documents.operations.project, { name: at.project, entity: at.entity })
       if (project === null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
       return yield* decodeProject(project, appUrl)
     })
@@ -428,7 +439,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
 
     const sweep = Effect.fn("WandbApi.sweep")(function*(path: string) {
       const at = yield* objectAt(path, "sweeps")
-      const { project } = yield* gql.execute(operations.sweep, { name: at.id, project: at.project, entity: at.entity })
+      const { project } = yield* gql.execute(documents.operations.sweep, { name: at.id, project: at.project, entity: at.entity })
       if (project?.sweep == null) {
         return yield* new SweepNotFound({ entity: at.entity, project: at.project, sweepId: at.id })
       }
@@ -453,7 +464,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         }
         return paginate((fileCursor) =>
           Effect.gen(function*() {
-            const { project } = yield* gql.execute(operations.runFiles, {
+            const { project } = yield* gql.execute(documents.operations.runFiles, {
               project: at.project,
               entity: at.entity,
               name: at.id,
@@ -504,7 +515,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
       }
       const entity = yield* validName("entity", options?.entity ?? (yield* defaultEntity))
       const project = yield* validName("project", options?.project ?? Option.getOrElse(config.project, () => "uncategorized"))
-      const { upsertBucket } = yield* gql.execute(operations.createRun, { entity, project, name: runId, state })
+      const { upsertBucket } = yield* gql.execute(documents.operations.createRun, { entity, project, name: runId, state })
       const bucket = upsertBucket?.bucket
       if (bucket == null) {
         return yield* new ServerError({ status: 200, attempts: 1, reason: "upsertBucket returned no run" })
@@ -520,7 +531,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
       yield* validateChanges(changes)
       const at = RunKey({ entity: run.entity, project: run.project, id: run.id })
       const notFound = runNotFound(at)
-      const { upsertBucket } = yield* gql.execute(operations.updateRun, {
+      const { upsertBucket } = yield* gql.execute(documents.operations.updateRun, {
         id: run.storageId,
         entity: run.entity,
         project: run.project,
@@ -535,7 +546,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
       })
       if (upsertBucket?.bucket == null) return yield* notFound
       if (changes.summary !== undefined) {
-        const summary = yield* gql.execute(operations.updateSummary, {
+        const summary = yield* gql.execute(documents.operations.updateSummary, {
           id: run.storageId,
           summaryMetrics: LenientJson.stringify(changes.summary)
         })

@@ -39,6 +39,14 @@ export const errorMessages = (body: unknown): ReadonlyArray<string> => {
 }
 
 /**
+ * Distinct messages joined with `; ` (a GraphQL answer often repeats one error per field),
+ * shortened to an excerpt.
+ *
+ * @internal
+ */
+export const joinMessages = (messages: ReadonlyArray<string>): string => excerpt([...new Set(messages)].join("; "))
+
+/**
  * The message to report for an error body given as text: the parsed messages joined with
  * `; `, else an excerpt of the raw text (or `fallback` when it is empty).
  *
@@ -52,7 +60,7 @@ export const messageFromText = (text: string, fallback: string): string => {
     parsed = undefined
   }
   const messages = errorMessages(parsed)
-  if (messages.length > 0) return excerpt(messages.join("; "))
+  if (messages.length > 0) return joinMessages(messages)
   const raw = excerpt(text)
   return raw === "" ? fallback : raw
 }
