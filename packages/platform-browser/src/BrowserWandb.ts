@@ -11,27 +11,52 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import type { InvalidArgument } from "@effect-wandb/core/Errors"
+import type * as GraphQLClient from "@effect-wandb/core/GraphQLClient"
+import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as WandbConfig from "@effect-wandb/core/WandbConfig"
-import * as WandbHttpClient from "@effect-wandb/core/WandbHttpClient"
+import type * as WandbHttpClient from "@effect-wandb/core/WandbHttpClient"
 import * as Layer from "effect/Layer"
 import * as BrowserFileSystem from "./BrowserFileSystem.js"
 
 /**
- * The browser composite: `WandbConfig` from `options` (browsers have no environment), the
- * authenticated `WandbHttpClient` on `fetch`, the OPFS `FileSystem` and `Path`.
+ * The services {@link layer} provides.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Services =
+  | WandbApi.WandbApi
+  | GraphQLClient.GraphQLClient
+  | WandbHttpClient.WandbHttpClient
+  | WandbConfig.WandbConfig
+  | FileSystem.FileSystem
+  | Path.Path
+
+/**
+ * The whole client in a browser: `WandbApi` and the core services configured from `options`
+ * only (a page has no environment), requests through `fetch`, the OPFS `FileSystem` and `Path`.
+ *
+ * @example
+ * ```ts
+ * import * as BrowserWandb from "@effect-wandb/platform-browser/BrowserWandb"
+ * import * as Download from "@effect-wandb/core/Download"
+ * import * as WandbApi from "@effect-wandb/core/WandbApi"
+ * import * as Effect from "effect/Effect"
+ * import * as Stream from "effect/Stream"
+ *
+ * const program = Effect.gen(function*() {
+ *   const api = yield* WandbApi.WandbApi
+ *   const [file] = yield* Stream.runCollect(Stream.take(api.files("acme/mnist/3k9x0q2f"), 1))
+ *   return yield* Download.download(file!, { root: "wandb" }) // into OPFS
+ * }).pipe(Effect.provide(BrowserWandb.layer({ apiKey: "…", entity: "acme" })))
+ * ```
  *
  * @since 0.1.0
  * @category layers
  */
-export const layer = (
-  options: WandbConfig.Options
-): Layer.Layer<
-  WandbConfig.WandbConfig | WandbHttpClient.WandbHttpClient | FileSystem.FileSystem | Path.Path,
-  InvalidArgument
-> =>
-  WandbHttpClient.layer.pipe(
+export const layer = (options: WandbConfig.Options): Layer.Layer<Services, InvalidArgument> =>
+  WandbApi.layerFrom(WandbConfig.layerWithoutEnv(options)).pipe(
     Layer.provide(FetchHttpClient.layer),
-    Layer.provideMerge(WandbConfig.layerWithoutEnv(options)),
     Layer.merge(BrowserFileSystem.layer),
     Layer.merge(Path.layer)
   )

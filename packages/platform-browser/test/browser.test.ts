@@ -1,40 +1,75 @@
-import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { createHash, randomBytes } from "node:crypto"
-import * as Http from "node:http"
-import type { AddressInfo } from "node:net"
+/**
+ * The browser end to end: Debian's chromium (driven by playwright-core) runs a bundle of core +
+ * platform-browser against the real local server (through a same-origin proxy): it lists runs
+ * and files, downloads a file into OPFS, reads it back, and gets `FileAlreadyExists` on a second
+ * download without `replace`. Fails (never skips) when chromium is missing.
+ */
+import { describe, expect, layer } from "@effect/vitest"
+import { DemoData, LocalServer } from "@effect-wandb/server"
+import { Effect, Redacted } from "effect"
+import { createHash } from "node:crypto"
 import { bundleEntry, runPage, serveHarness } from "./harness.js"
 
-// TEMPORARY fixture upstream until the local server lands.
-const fixture = (body: Uint8Array) =>
-  Effect.acquireRelease(
-    Effect.async<Http.Server>((resume) => {
-      const server = Http.createServer((req, res) => {
-        if (req.headers.authorization !== `Basic ${Buffer.from("api:secret-key").toString("base64")}`) return res.writeHead(401).end()
-        if (req.url === "/files/demo/p/r/data/blob.bin") return res.writeHead(200, { "content-length": body.length }).end(body)
-        res.writeHead(404).end()
-      })
-      server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
-    }),
-    (server) => Effect.async<void>((resume) => { server.closeAllConnections(); server.close(() => resume(Effect.void)) })
-  ).pipe(Effect.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`))
+/** Bytes the server serves for `path`, fetched from Node with the key. */
+const served = (baseUrl: string, apiKey: Redacted.Redacted<string>, path: string) =>
+  Effect.promise(async () => {
+    const response = await fetch(`${baseUrl}/files/${path}`, {
+      headers: { authorization: `Basic ${Buffer.from(`api:${Redacted.value(apiKey)}`).toString("base64")}` }
+    })
+    return new Uint8Array(await response.arrayBuffer())
+  })
 
 describe("browser end to end", () => {
-  it.scopedLive("downloads into OPFS from Chromium", () =>
-    Effect.gen(function*() {
-      const body = randomBytes(3 * 1024 * 1024 + 5)
-      const upstream = yield* fixture(body)
-      const bundle = yield* bundleEntry
-      const url = yield* serveHarness({
-        bundle,
-        upstream,
-        config: {
-          apiKey: "secret-key",
-          file: { name: "data/blob.bin", url: "/files/demo/p/r/data/blob.bin", md5: createHash("md5").update(body).digest("base64"), sizeBytes: body.length }
-        }
-      })
-      const result = yield* runPage(url)
-      console.log(JSON.stringify(result, (k, v) => (k === "hex" ? v.length : v), 2))
-      expect(result.ok).toBe(true)
-    }), 120_000)
+  layer(LocalServer.layerWithSql(), { excludeTestServices: true })("against the local server", (it) => {
+    it.scoped("lists runs, downloads into OPFS, reads back, refuses to clobber", () =>
+      Effect.gen(function*() {
+        const { apiKey, baseUrl } = yield* LocalServer.LocalServer
+        const demo = yield* DemoData.seedDemo({
+          projects: 1,
+          runsPerProject: 3,
+          stepsPerRun: 20,
+          largeFileBytes: 3 * 1024 * 1024 + 7
+        }).pipe(Effect.orDie)
+        const project = demo.projects[0]!
+        const large = demo.largeFile!
+        const bundle = yield* bundleEntry
+        const url = yield* serveHarness({
+          bundle,
+          upstream: baseUrl,
+          config: {
+            apiKey: Redacted.value(apiKey),
+            project: `${demo.entity}/${project.name}`,
+            run: large.run,
+            fileName: large.name
+          }
+        })
+        const result = yield* runPage(url)
+        expect(result.ok, JSON.stringify(result)).toBe(true)
+        const value = result.value
+        expect([...value.runs].sort()).toEqual(project.runs.map((run) => run.name).sort())
+        expect(value.files).toContain(large.name)
+        expect(value.path).toBe(`e2e/${large.name}`)
+        const bytes = yield* served(baseUrl, apiKey, `${demo.entity}/${project.name}/${large.run}/${large.name}`)
+        expect(bytes.length).toBe(large.size)
+        expect(value.size).toBe(large.size)
+        expect(value.sha256).toBe(createHash("sha256").update(bytes).digest("hex"))
+        expect(value.again).toMatchObject({ ok: false, tag: "FileAlreadyExists" })
+        expect(value.replaced).toEqual({ ok: true, value: value.path })
+        // Only the file itself is left in its directory: no temporary files.
+        expect(value.listing).toEqual([large.name.split("/").pop()])
+        expect(value.fs).toEqual({
+          missingParent: { ok: false, tag: "SystemError", message: expect.stringContaining("NotFound") },
+          exclusive: { ok: false, tag: "SystemError", message: expect.stringContaining("AlreadyExists") },
+          chunks: ["seco", "nd"],
+          renamed: "second",
+          bGone: true,
+          size: 6,
+          type: "File",
+          dirType: "Directory",
+          unsupported: { ok: false, tag: "BadArgument", message: expect.stringContaining("not supported") },
+          escape: { ok: false, tag: "BadArgument", message: expect.stringContaining("above the OPFS root") },
+          fsGone: true
+        })
+      }), 120_000)
+  })
 })

@@ -4,6 +4,7 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Download from "@effect-wandb/core/Download"
+import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as BrowserWandb from "@effect-wandb/platform-browser/BrowserWandb"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -11,12 +12,25 @@ import * as Stream from "effect/Stream"
 
 interface E2eConfig {
   readonly apiKey: string
-  readonly file: Download.DownloadableFile
+  /** `entity/project` whose runs are listed. */
+  readonly project: string
+  /** The run whose file `fileName` is downloaded. */
+  readonly run: string
+  readonly fileName: string
 }
 
-declare const globalThis: { __config: E2eConfig; __result: unknown; location: { origin: string } }
+declare const globalThis: {
+  __config: E2eConfig
+  __result: unknown
+  location: { origin: string }
+  crypto: { subtle: { digest: (algorithm: string, data: Uint8Array) => Promise<ArrayBuffer> } }
+}
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")
+const sha256 = (bytes: Uint8Array) =>
+  Effect.promise(async () => {
+    const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes))
+    return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
+  })
 
 const outcome = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.match(effect, {
@@ -26,13 +40,18 @@ const outcome = <A, E extends { readonly _tag: string; readonly message: string 
 
 const program = Effect.gen(function*() {
   const config = globalThis.__config
+  const api = yield* WandbApi.WandbApi
   const fs = yield* FileSystem.FileSystem
   yield* fs.remove("e2e", { recursive: true, force: true })
 
-  const path = yield* Download.download(config.file, { root: "e2e" })
+  const runs = Chunk.toReadonlyArray(yield* Stream.runCollect(api.runs(config.project)))
+  const files = Chunk.toReadonlyArray(yield* Stream.runCollect(api.files(`${config.project}/${config.run}`)))
+  const file = files.find((f) => f.name === config.fileName)
+  if (file === undefined) return yield* Effect.dieMessage(`${config.fileName} is not listed`)
+  const path = yield* Download.download(file, { root: "e2e" })
   const bytes = yield* fs.readFile(path)
-  const again = yield* outcome(Download.download(config.file, { root: "e2e" }))
-  const replaced = yield* outcome(Download.download(config.file, { root: "e2e", replace: true }))
+  const again = yield* outcome(Download.download(file, { root: "e2e" }))
+  const replaced = yield* outcome(Download.download(file, { root: "e2e", replace: true }))
   const listing = yield* fs.readDirectory(path.replace(/\/[^/]*$/, ""))
 
   // The OPFS FileSystem beyond what a download touches.
@@ -56,9 +75,11 @@ const program = Effect.gen(function*() {
   const fsGone = !(yield* fs.exists("e2e/fs"))
 
   return {
+    runs: runs.map((run) => run.id),
+    files: files.map((f) => f.name),
     path,
     size: bytes.length,
-    hex: hex(bytes),
+    sha256: yield* sha256(bytes),
     again,
     replaced,
     listing,
