@@ -114,7 +114,7 @@ export const insertProject = (entity: string, name: string) =>
 
 export const demoUserId = Effect.flatMap(
   SqlClient.SqlClient,
-  (sql) => sql.unsafe<{ id: number }>("SELECT id FROM users WHERE username = 'demo-user'")
+  (sql) => sql.unsafe<{ id: number }>("SELECT id FROM users ORDER BY id LIMIT 1")
 ).pipe(Effect.map((rows) => rows[0]!.id))
 
 /** The main fixture: `ent/proj` with runs `abc123` (history, events, files) and `def456`, sweep `sw1`. */

@@ -8,6 +8,7 @@
  */
 import type * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
@@ -79,6 +80,24 @@ const chunkStream = (
     )
   )
 
+/**
+ * A transformed body that ends early or fails cuts the connection (instead of leaving the
+ * client waiting for the bytes `Content-Length` promised), as a real broken download would.
+ */
+const cutShortBodies = (
+  request: HttpServerRequest.HttpServerRequest,
+  body: Stream.Stream<Uint8Array, SqlError>,
+  length: number
+): Stream.Stream<Uint8Array, SqlError> => {
+  let sent = 0
+  return body.pipe(
+    Stream.tap((chunk) => Effect.sync(() => (sent += chunk.length))),
+    Stream.ensuring(Effect.sync(() => {
+      if (sent !== length) NodeHttpServerRequest.toServerResponse(request).destroy()
+    }))
+  )
+}
+
 /** `/files/a/b/c/d/e` → ["a","b","c","d/e"] decoded; undefined when malformed or too short. */
 const fileCoordinates = (url: string): ReadonlyArray<string> | undefined => {
   const path = url.split("?")[0]!
@@ -126,7 +145,9 @@ export const fileHandler = (
     const end = range?.end ?? size - 1
     const length = size === 0 ? 0 : end - start + 1
     const raw = length === 0 ? Stream.empty : chunkStream(sql, file.id, start, end)
-    const body = transform === undefined ? raw : transform({ entity, project, run, name, sizeBytes: size }, raw)
+    const body = transform === undefined
+      ? raw
+      : cutShortBodies(request, transform({ entity, project, run, name, sizeBytes: size }, raw), length)
     return HttpServerResponse.stream(body, {
       status: range === undefined ? 200 : 206,
       contentType: file.mimetype ?? "application/octet-stream",
