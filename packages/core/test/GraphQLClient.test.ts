@@ -1,0 +1,245 @@
+import { describe, expect, it } from "@effect/vitest"
+import { GraphQLClient, WandbConfig, WandbHttpClient } from "@effect-wandb/core"
+import { Effect, Fiber, Layer, Schema, TestClock } from "effect"
+import * as FakeHttp from "./FakeHttp.js"
+
+const KEY = "local-0123456789abcdef0123456789abcdef01234567"
+
+const Viewer = GraphQLClient.operation(
+  "Viewer",
+  "query Viewer { viewer { id entity } }",
+  Schema.Struct({ viewer: Schema.NullOr(Schema.Struct({ id: Schema.String, entity: Schema.String })) })
+)
+
+/** The transport over a fake HTTP client; no environment is read. */
+const transport = (fake: ReturnType<typeof FakeHttp.make>, options: WandbConfig.Options = {}) =>
+  GraphQLClient.layer.pipe(
+    Layer.provideMerge(WandbHttpClient.layer),
+    Layer.provideMerge(WandbConfig.layerWithoutEnv({ apiKey: KEY, baseUrl: "https://api.example.test/", ...options })),
+    Layer.provide(fake.layer)
+  )
+
+const execute = (fake: ReturnType<typeof FakeHttp.make>, options?: WandbConfig.Options) =>
+  Effect.flatMap(GraphQLClient.GraphQLClient, (gql) => gql.execute(Viewer, { x: 1 })).pipe(
+    Effect.provide(transport(fake, options))
+  )
+
+const expectNoKey = (error: unknown) => {
+  const text = `${String(error)} ${JSON.stringify(error)}`
+  expect(text).not.toContain(KEY)
+  expect(text).not.toContain(btoa(`api:${KEY}`))
+}
+
+describe("GraphQLClient", () => {
+  it.effect("posts the query to {baseUrl}/graphql with the official headers", () =>
+    Effect.gen(function*() {
+      const fake = FakeHttp.make(() => FakeHttp.json({ data: { viewer: { id: "u1", entity: "acme" } } }))
+      const result = yield* execute(fake)
+      expect(result).toEqual({ viewer: { id: "u1", entity: "acme" } })
+      const [request] = fake.requests
+      expect(request!.method).toBe("POST")
+      expect(request!.url).toBe("https://api.example.test/graphql")
+      expect(request!.headers["authorization"]).toBe(`Basic ${btoa(`api:${KEY}`)}`)
+      expect(request!.headers["user-agent"]).toBe("W&B Public Client effect-wandb/0.1.0")
+      expect(request!.headers["use-admin-privileges"]).toBe("true")
+      expect(request!.headers["content-type"]).toBe("application/json")
+      expect(request!.body).toEqual({ query: Viewer.document, variables: { x: 1 }, operationName: "Viewer" })
+    }))
+
+  it.effect("omits empty variables", () =>
+    Effect.gen(function*() {
+      const fake = FakeHttp.make(() => FakeHttp.json({ data: { viewer: null } }))
+      yield* Effect.flatMap(GraphQLClient.GraphQLClient, (gql) => gql.execute(Viewer, {})).pipe(
+        Effect.provide(transport(fake))
+      )
+      expect("variables" in fake.requests[0]!.body).toBe(false)
+    }))
+
+  it.effect("sends the key only to URLs under the base URL", () =>
+    Effect.gen(function*() {
+      const fake = FakeHttp.make(() => new Response("ok"))
+      yield* Effect.gen(function*() {
+        const http = yield* WandbHttpClient.WandbHttpClient
+        yield* http.get("https://api.example.test/files/a/b/c/x.txt")
+        yield* http.get("https://api.example.test.evil.com/files/x")
+        yield* http.get("https://storage.example.test/signed?sig=1")
+        yield* http.get("/files/relative.txt")
+      }).pipe(Effect.provide(transport(fake)))
+      expect(fake.requests.map((r) => [r.url, r.headers["authorization"] !== undefined])).toEqual([
+        ["https://api.example.test/files/a/b/c/x.txt", true],
+        ["https://api.example.test.evil.com/files/x", false],
+        ["https://storage.example.test/signed?sig=1", false],
+        ["https://api.example.test/files/relative.txt", true]
+      ])
+      expect(fake.requests.every((r) => r.headers["user-agent"] === WandbHttpClient.userAgent)).toBe(true)
+    }))
+
+  it.effect("fails with Unauthorized without sending anything when no key is configured", () =>
+    Effect.gen(function*() {
+      const fake = FakeHttp.make(() => FakeHttp.json({ data: { viewer: null } }))
+      const error = yield* Effect.flip(
+        Effect.flatMap(GraphQLClient.GraphQLClient, (gql) => gql.execute(Viewer)).pipe(
+          Effect.provide(
+            GraphQLClient.layer.pipe(
+              Layer.provide(WandbHttpClient.layer),
+              Layer.provideMerge(WandbConfig.layerWithoutEnv({})),
+              Layer.provide(fake.layer)
+            )
+          )
+        )
+      )
+      expect(error._tag).toBe("Unauthorized")
+      expect(fake.requests).toHaveLength(0)
+    }))
+
+  describe("error mapping (every body shape W&B uses)", () => {
+    const cases: ReadonlyArray<[string, Response, string, Record<string, unknown>]> = [
+      ["401", FakeHttp.json({ errors: [{ message: "user is not logged in" }] }, 401), "Unauthorized", { reason: "user is not logged in" }],
+      ["403", FakeHttp.json({ error: "no access to acme" }, 403), "PermissionDenied", { reason: "no access to acme" }],
+      ["400", FakeHttp.json({ errors: ["bad query"] }, 400), "ServerError", { status: 400, reason: "bad query", attempts: 1 }],
+      ["404", FakeHttp.json({ error: { message: "not here" } }, 404), "ServerError", { status: 404, reason: "not here" }],
+      ["409", FakeHttp.json({ errors: [{ message: "a" }, { message: "b" }] }, 409), "ServerError", { status: 409, reason: "a; b" }],
+      ["501 non-JSON", new Response("<html>Not Implemented</html>", { status: 501 }), "ServerError", { status: 501, reason: "<html>Not Implemented</html>", attempts: 1 }],
+      ["200 + errors", FakeHttp.json({ data: { viewer: null }, errors: [{ message: "boom", path: ["viewer"] }] }), "ServerError", { status: 200, reason: "boom" }],
+      ["200 + permission denied", FakeHttp.json({ data: { project: null }, errors: [{ message: "permission denied", path: ["project"] }] }), "PermissionDenied", { reason: "permission denied" }],
+      ["200 non-JSON", new Response("<!doctype html>oops", { status: 200 }), "ServerError", { status: 200, reason: "response is not JSON: <!doctype html>oops" }],
+      ["200 wrong shape", FakeHttp.json({ data: { viewer: { id: 7, entity: "x" } } }), "DecodeError", { entity: "Viewer", field: "data.viewer.id" }]
+    ]
+    for (const [name, response, tag, fields] of cases) {
+      it.effect(name, () =>
+        Effect.gen(function*() {
+          const fake = FakeHttp.make(() => response.clone())
+          const error = yield* Effect.flip(execute(fake))
+          expect(error._tag).toBe(tag)
+          expect(error).toMatchObject(fields)
+          expect(fake.requests).toHaveLength(1)
+        }))
+    }
+  })
+
+  it.effect("never reports the key, even when the server echoes it", () =>
+    Effect.gen(function*() {
+      const fake = FakeHttp.make((request) =>
+        FakeHttp.json({ errors: [{ message: `bad key ${KEY} (${request.headers["authorization"]})` }] }, 401)
+      )
+      const error = yield* Effect.flip(execute(fake))
+      expect(error._tag).toBe("Unauthorized")
+      expect(error.message).toContain("<redacted>")
+      expectNoKey(error)
+    }))
+
+  describe("retries", () => {
+    const retry = { maxAttempts: 4, baseDelay: "1 second", maxDelay: "10 seconds", maxRetryTime: "1 minute" } as const
+
+    it.effect("retries 503 with backoff and succeeds", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.make((_, attempt) =>
+          attempt < 3 ? FakeHttp.json({ error: "busy" }, 503) : FakeHttp.json({ data: { viewer: null } })
+        )
+        const fiber = yield* Effect.fork(execute(fake, { retry }))
+        yield* TestClock.adjust("1 minute")
+        expect(yield* Fiber.join(fiber)).toEqual({ viewer: null })
+        expect(fake.requests).toHaveLength(3)
+      }))
+
+    it.effect("gives up after maxAttempts with status, attempts and the last message", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.make((_, attempt) => FakeHttp.json({ error: `down #${attempt}` }, 502))
+        const fiber = yield* Effect.fork(Effect.flip(execute(fake, { retry })))
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber)
+        expect(error).toMatchObject({ _tag: "ServerError", status: 502, attempts: 4, reason: "down #4" })
+        expect(error.message).toContain("4 attempt(s)")
+      }))
+
+    it.effect("stops when the next wait would exceed maxRetryTime", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.make(() => FakeHttp.json({ error: "busy" }, 500))
+        const fiber = yield* Effect.fork(Effect.flip(execute(fake, { retry: { ...retry, maxAttempts: 100, maxRetryTime: "5 seconds" } })))
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber)
+        // waits of ~1 s and ~2 s fit in 5 s; the ~4 s wait after the third attempt does not
+        expect(error).toMatchObject({ _tag: "ServerError", status: 500, attempts: 3 })
+      }))
+
+    it.effect("honours Retry-After (seconds) on 429 and reports RateLimited when the budget is spent", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.make(() => FakeHttp.json({ errors: [{ message: "slow down" }] }, 429, { "retry-after": "30" }))
+        const fiber = yield* Effect.fork(Effect.flip(execute(fake, { retry })))
+        yield* TestClock.adjust("29 seconds")
+        expect(fake.requests).toHaveLength(1)
+        yield* TestClock.adjust("1 second")
+        expect(fake.requests).toHaveLength(2)
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber)
+        // attempts at 0 s, 30 s and 60 s; a fourth wait would end 90 s after the start, past the 1 minute budget
+        expect(error._tag).toBe("RateLimited")
+        expect(error).toEqual(expect.objectContaining({ attempts: 3, retryAfterMillis: 30_000, reason: "slow down" }))
+      }))
+
+    it.effect("honours Retry-After given as an HTTP date", () =>
+      Effect.gen(function*() {
+        // the test clock starts at the epoch; the date is 10 s after it
+        const fake = FakeHttp.make((_, attempt) =>
+          attempt === 1
+            ? FakeHttp.json({ error: "busy" }, 503, { "retry-after": new Date(10_000).toUTCString() })
+            : FakeHttp.json({ data: { viewer: null } })
+        )
+        const fiber = yield* Effect.fork(execute(fake, { retry }))
+        yield* TestClock.adjust("5 seconds")
+        expect(fake.requests).toHaveLength(1)
+        yield* TestClock.adjust("1 minute")
+        yield* Fiber.join(fiber)
+        expect(fake.requests).toHaveLength(2)
+      }))
+
+    it.effect("retries connection failures, then fails with TransportError", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.make(() => ({ transportError: "connect ECONNREFUSED 127.0.0.1:9" }))
+        const fiber = yield* Effect.fork(Effect.flip(execute(fake, { retry })))
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber)
+        expect(error).toMatchObject({ _tag: "TransportError", attempts: 4 })
+        expect(error.message).toContain("ECONNREFUSED")
+        expectNoKey(error)
+      }))
+
+    it.effect("times out a silent server per attempt and retries", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.make((_, attempt) => attempt === 1 ? Effect.never : FakeHttp.json({ data: { viewer: null } }))
+        const fiber = yield* Effect.fork(execute(fake, { retry, timeout: "5 seconds" }))
+        yield* TestClock.adjust("1 minute")
+        expect(yield* Fiber.join(fiber)).toEqual({ viewer: null })
+        expect(fake.requests).toHaveLength(2)
+      }))
+
+    for (const status of [400, 401, 403, 404, 501]) {
+      it.effect(`does not retry ${status}`, () =>
+        Effect.gen(function*() {
+          const fake = FakeHttp.make(() => FakeHttp.json({ error: "no" }, status))
+          yield* Effect.flip(execute(fake, { retry }))
+          expect(fake.requests).toHaveLength(1)
+        }))
+    }
+
+    it.effect("does not retry GraphQL errors in a 200 answer", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.make(() => FakeHttp.json({ errors: [{ message: "nope" }] }))
+        yield* Effect.flip(execute(fake, { retry }))
+        expect(fake.requests).toHaveLength(1)
+      }))
+  })
+
+  it.effect("WandbHttpClient returns the last response once a retryable status outlasts the budget", () =>
+    Effect.gen(function*() {
+      const fake = FakeHttp.make(() => new Response("busy", { status: 503 }))
+      const fiber = yield* Effect.fork(
+        Effect.gen(function*() {
+          const response = yield* Effect.flatMap(WandbHttpClient.WandbHttpClient, (http) => http.get("/files/x"))
+          return [response.status, yield* WandbHttpClient.attempts] as const
+        }).pipe(Effect.provide(transport(fake, { retry: { maxAttempts: 2 } })))
+      )
+      yield* TestClock.adjust("1 minute")
+      expect(yield* Fiber.join(fiber)).toEqual([503, 2])
+    }))
+})
