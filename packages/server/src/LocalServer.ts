@@ -128,6 +128,16 @@ const hostForUrl = (address: HttpServer.Address, host: string): string => {
   return hostname.includes(":") ? `[${hostname}]` : hostname
 }
 
+/** Writes the demo dataset and makes the configured user the creator of its runs and projects. */
+const seed = (options: DemoData.DemoOptions) =>
+  Effect.gen(function*() {
+    const summary = yield* DemoData.seedDemo(options)
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`UPDATE runs SET user_id = (SELECT min(id) FROM users) WHERE user_id IS NULL`
+    yield* sql`UPDATE projects SET user_id = (SELECT min(id) FROM users) WHERE user_id IS NULL`
+    return summary
+  })
+
 /**
  * Starts the server in the current scope (it stops when the scope closes) and returns its
  * coordinates together with the database it serves (so tests can add rows directly).
@@ -138,7 +148,12 @@ const hostForUrl = (address: HttpServer.Address, host: string): string => {
 export const make = (
   options: Options = {}
 ): Effect.Effect<
-  { readonly server: LocalServer["Type"]; readonly sql: SqlClient.SqlClient },
+  {
+    readonly server: LocalServer["Type"]
+    readonly sql: SqlClient.SqlClient
+    /** What the demo generator wrote, when `seed` was set. */
+    readonly demo: DemoData.DemoSummary | undefined
+  },
   SqlError | HttpServerError.ServeError,
   Scope.Scope
 > =>
@@ -156,9 +171,9 @@ export const make = (
       username: options.username ?? DEFAULT_USERNAME,
       entity: options.entity ?? DEFAULT_ENTITY
     }).pipe(Effect.provide(database))
-    if (options.seed !== undefined && options.seed !== false) {
-      yield* DemoData.seedDemo(options.seed === true ? {} : options.seed).pipe(Effect.provide(database))
-    }
+    const demo = options.seed === undefined || options.seed === false
+      ? undefined
+      : yield* seed(options.seed === true ? {} : options.seed).pipe(Effect.provide(database))
     const http = yield* Layer.build(NodeHttpServer.layer(createServer, { port: options.port ?? 0, host }))
     const server = Context.get(http, HttpServer.HttpServer)
     const address = server.address
@@ -169,7 +184,7 @@ export const make = (
       faultInjection: options.faultInjection,
       transformFileBody: options.transformFileBody
     })).pipe(Effect.provide(database))
-    return { server: { baseUrl, apiKey }, sql }
+    return { server: { baseUrl, apiKey }, sql, demo }
   })
 
 /**
