@@ -87,9 +87,10 @@ export interface SampledHistory<Row> {
 }
 
 /**
- * The run to read: a `Run`, or any value with its coordinates. `historyKeys.lastStep`, when
- * present, bounds a scan; without it the scan asks the server for the current last step
- * (pass `{ entity, project, id }` to scan a run that is still logging up to its latest step).
+ * The run to read: a `Run`, or any value with its coordinates. When both `historyKeys.lastStep`
+ * and `historyLineCount` are present (as in a `Run`), a scan uses them to bound and plan its
+ * requests; otherwise it asks the server for the current values (pass `{ entity, project, id }`
+ * to scan a run that is still logging up to its latest step).
  *
  * @since 0.1.0
  * @category models
@@ -99,6 +100,7 @@ export interface HistoryTarget {
   readonly project: string
   readonly id: string
   readonly historyKeys?: { readonly lastStep: number | null } | undefined
+  readonly historyLineCount?: number | undefined
 }
 
 /**
@@ -284,10 +286,12 @@ export const history: {
  *
  * The range ends at the run's last step (`historyKeys.lastStep`, from the run value or asked of
  * the server). Pages are step windows (`HistoryPage` without keys, `SampledHistoryPage` with
- * keys, one spec per key for `join: "outer"`); since the windows are known up front,
- * `concurrency` of them are fetched at once and `prefetch` decoded pages wait ahead of the
- * consumer. No row is skipped: a window that comes back full continues within itself, and
- * keyed windows are never wider than `pageSize` steps, so the server never samples them.
+ * keys, `RunSampledHistory` with one spec per key for `join: "outer"`), planned from one cheap
+ * probe of the run's steps so that each holds less than a page of rows however sparse or
+ * gappy the steps are. Since the windows are known up front, `concurrency` of them are fetched
+ * at once and `prefetch` decoded pages wait ahead of the consumer. No row is skipped: a window
+ * that comes back full continues within itself (without keys) or is split and fetched again
+ * (with keys, where the server would otherwise have thinned it out).
  *
  * Fails with `InvalidArgument` for a `pageSize`, `concurrency` or `prefetch` below 1, a
  * non-integer step bound, `maxStep < minStep`, or bad `keys` / `join`.
@@ -320,12 +324,15 @@ export const scanHistory = (
     }
     const keys = yield* validKeys(o.keys)
     const join = yield* validJoin(o.join)
-    const lastStep = run.historyKeys !== undefined ? run.historyKeys.lastStep : yield* Queries.lastStep(run)
-    return Option.match(Scan.scanRange(lastStep, minStep, maxStep), {
+    const extent = run.historyKeys !== undefined && run.historyLineCount !== undefined
+      ? { lastStep: run.historyKeys.lastStep, rowCount: run.historyLineCount }
+      : yield* Queries.historyExtent(run)
+    return Option.match(Scan.scanRange(extent.lastStep, minStep, maxStep), {
       onNone: () => Stream.empty,
       onSome: (range) =>
         Scan.scan(run, {
           range,
+          rowCount: extent.rowCount,
           keys: keys === undefined ? undefined : keys.filter((key) => key !== "_step"),
           join,
           pageSize,

@@ -39,7 +39,6 @@ const runField = <F extends string>(field: F) =>
 const historyResponse = runField("history")
 const eventsResponse = runField("events")
 const sampledResponse = runField("sampledHistory")
-const keysResponse = runField("historyKeys")
 
 /** @internal */
 export const RunFullHistory = GraphQLClient.operation(
@@ -101,29 +100,32 @@ export const RunHistoryKeys = GraphQLClient.operation(
   "RunHistoryKeys",
   `query RunHistoryKeys($project: String!, $entity: String!, $name: String!) {
   project(name: $project, entityName: $entity) {
-    run(name: $name) { historyKeys }
+    run(name: $name) { historyKeys historyLineCount }
   }
 }`,
-  keysResponse
+  Schema.Struct({
+    project: Schema.NullOr(Schema.Struct({
+      run: Schema.NullOr(Schema.Struct({ historyKeys: Schema.Unknown, historyLineCount: Schema.NullOr(Schema.Number) }))
+    }))
+  })
 )
 
 /**
- * Runs `operation` and returns the run's `field`, mapping a `null` project or run to its
+ * Runs `operation` and returns the run object, mapping a `null` project or run to its
  * not-found error.
  */
-const runQuery = <F extends string>(
-  operation: GraphQLClient.GraphQLOperation<{ readonly project: { readonly run: { readonly [K in F]: unknown } | null } | null }>,
-  field: F,
+const runOf = <R>(
+  operation: GraphQLClient.GraphQLOperation<{ readonly project: { readonly run: R | null } | null }>,
   run: RunCoordinates,
   variables: Record<string, unknown>
-): Effect.Effect<unknown, QueryError, GraphQLClient.GraphQLClient> =>
+): Effect.Effect<R, QueryError, GraphQLClient.GraphQLClient> =>
   Effect.flatMap(GraphQLClient.GraphQLClient, (client) => client.execute(operation, variables)).pipe(
-    Effect.flatMap((data): Effect.Effect<unknown, ProjectNotFound | RunNotFound> =>
+    Effect.flatMap((data): Effect.Effect<R, ProjectNotFound | RunNotFound> =>
       data.project === null
         ? Effect.fail(new ProjectNotFound({ entity: run.entity, project: run.project }))
         : data.project.run === null
         ? Effect.fail(new RunNotFound({ entity: run.entity, project: run.project, runId: run.id }))
-        : Effect.succeed(data.project.run[field])
+        : Effect.succeed(data.project.run)
     )
   )
 
@@ -155,8 +157,8 @@ const textRows = (operation: string, field: string) => (value: unknown) =>
  * @internal
  */
 export const fullHistory = (run: RunCoordinates, samples: number) =>
-  runQuery(RunFullHistory, "history", run, { project: run.project, entity: run.entity, name: run.id, samples }).pipe(
-    Effect.flatMap(textRows("RunFullHistory", "history"))
+  runOf(RunFullHistory, run, { project: run.project, entity: run.entity, name: run.id, samples }).pipe(
+    Effect.flatMap((r) => textRows("RunFullHistory", "history")(r.history))
   )
 
 /**
@@ -165,8 +167,8 @@ export const fullHistory = (run: RunCoordinates, samples: number) =>
  * @internal
  */
 export const fullEvents = (run: RunCoordinates, samples: number) =>
-  runQuery(RunFullEvents, "events", run, { project: run.project, entity: run.entity, name: run.id, samples }).pipe(
-    Effect.flatMap(textRows("RunFullHistory", "events"))
+  runOf(RunFullEvents, run, { project: run.project, entity: run.entity, name: run.id, samples }).pipe(
+    Effect.flatMap((r) => textRows("RunFullHistory", "events")(r.events))
   )
 
 /**
@@ -176,14 +178,14 @@ export const fullEvents = (run: RunCoordinates, samples: number) =>
  * @internal
  */
 export const historyPage = (run: RunCoordinates, minStep: number, maxStep: number, pageSize: number) =>
-  runQuery(HistoryPage, "history", run, {
+  runOf(HistoryPage, run, {
     entity: run.entity,
     project: run.project,
     run: run.id,
     minStep,
     maxStep,
     pageSize
-  }).pipe(Effect.flatMap(textRows("HistoryPage", "history")))
+  }).pipe(Effect.flatMap((r) => textRows("HistoryPage", "history")(r.history)))
 
 /**
  * A `sampledHistory` spec (`maxStep` inclusive, as the server reads it).
@@ -209,12 +211,12 @@ const specLists = (operation: string) => (value: unknown) =>
  * @internal
  */
 export const sampledHistory = (run: RunCoordinates, specs: ReadonlyArray<SampledSpec>) =>
-  runQuery(RunSampledHistory, "sampledHistory", run, {
+  runOf(RunSampledHistory, run, {
     project: run.project,
     entity: run.entity,
     name: run.id,
     specs: specs.map((spec) => JSON.stringify(spec))
-  }).pipe(Effect.flatMap(specLists("RunSampledHistory")))
+  }).pipe(Effect.flatMap((r) => specLists("RunSampledHistory")(r.sampledHistory)))
 
 /**
  * `sampledHistory(specs: [spec])` as `SampledHistoryPage`: the rows of the one spec.
@@ -222,28 +224,36 @@ export const sampledHistory = (run: RunCoordinates, specs: ReadonlyArray<Sampled
  * @internal
  */
 export const sampledHistoryPage = (run: RunCoordinates, spec: SampledSpec) =>
-  runQuery(SampledHistoryPage, "sampledHistory", run, {
+  runOf(SampledHistoryPage, run, {
     entity: run.entity,
     project: run.project,
     run: run.id,
     spec: JSON.stringify(spec)
   }).pipe(
-    Effect.flatMap(specLists("SampledHistoryPage")),
+    Effect.flatMap((r) => specLists("SampledHistoryPage")(r.sampledHistory)),
     Effect.flatMap((lists) => expectArray(lists[0], "SampledHistoryPage", "sampledHistory[0]", isAny, "a list of rows"))
   )
 
 /**
- * The run's largest `_step` (`historyKeys.lastStep`), `null` when nothing was logged.
+ * What bounds and sizes a scan: the run's largest `_step` (`historyKeys.lastStep`, `null` when
+ * nothing was logged) and its number of history rows.
  *
  * @internal
  */
-export const lastStep = (run: RunCoordinates) =>
-  runQuery(RunHistoryKeys, "historyKeys", run, { project: run.project, entity: run.entity, name: run.id }).pipe(
-    Effect.flatMap((keys): Either.Either<number | null, DecodeError> => {
-      const step = typeof keys === "object" && keys !== null ? (keys as { lastStep?: unknown }).lastStep : undefined
-      if (step === undefined || step === null) return Either.right(null)
-      return Number.isInteger(step)
-        ? Either.right(step as number)
+export interface HistoryExtent {
+  readonly lastStep: number | null
+  readonly rowCount: number
+}
+
+/** @internal */
+export const historyExtent = (run: RunCoordinates) =>
+  runOf(RunHistoryKeys, run, { project: run.project, entity: run.entity, name: run.id }).pipe(
+    Effect.flatMap(({ historyKeys, historyLineCount }): Either.Either<HistoryExtent, DecodeError> => {
+      const step = typeof historyKeys === "object" && historyKeys !== null
+        ? (historyKeys as { lastStep?: unknown }).lastStep
+        : undefined
+      return step === undefined || step === null || Number.isInteger(step)
+        ? Either.right({ lastStep: (step as number | null | undefined) ?? null, rowCount: historyLineCount ?? 0 })
         : Either.left(
           new DecodeError({ entity: "RunHistoryKeys", field: "historyKeys.lastStep", reason: "expected an integer" })
         )

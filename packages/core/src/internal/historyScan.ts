@@ -3,17 +3,25 @@
  * several windows are fetched at once (bounded concurrency, order kept) and rows come out in
  * step order.
  *
- * Window planning:
- * - Without keys, the first request is `HistoryPage(start, end, pageSize)` itself. Fewer than
- *   `pageSize` rows back means the range is complete (one request). Otherwise the steps that
- *   first page spanned become the width of every later window (`pageSize` steps for a run
- *   logging every step, wider for sparse steps), so sparse runs take as few requests as dense
- *   ones. A window that still comes back full continues within itself, sequentially, from
- *   its last step + 1: no row is ever dropped, whatever the distribution of steps.
- * - With keys (`sampledHistory`, which samples instead of truncating), windows are at most
- *   `pageSize` steps wide and ask for `samples = width`, so the server never has more rows than
- *   samples and never thins a page out. A one-row probe (`HistoryPage(start, end, 1)`) finds the
- *   first logged step first, so a run whose steps start far from `minStep` costs no empty pages.
+ * Window planning. Fixed windows of `pageSize` steps (what the Python client does) cost one
+ * request per `pageSize` steps, even where no row was logged: a run logging every 10th step,
+ * or with a gap of a million steps, would take 10× or thousands of times the requests it needs.
+ * So a run with more than one page of rows is planned from a cheap probe: one
+ * `sampledHistory` spec `{keys: ["_step"], samples: K, minStep, maxStep}` returns the steps of K
+ * rows evenly spread over the range (only `_step`, a few bytes per row), with
+ * K = historyLineCount / (pageSize − 1) + 1. Consecutive probe steps bound windows of fewer than
+ * `pageSize` rows, wherever the steps are; when the range holds fewer than K rows the probe
+ * returns all their steps and windows are cut every `pageSize − 1` rows.
+ *
+ * No row is ever dropped, whatever the server's sampling does: the plan only affects speed.
+ * - Without keys a window is `HistoryPage(start, end, pageSize)` (the first `pageSize` rows with
+ *   `start <= _step < end`); a page that comes back full continues within its window from its
+ *   last step + 1.
+ * - With keys a window is a `sampledHistory` spec with `samples = pageSize` (`maxStep`
+ *   inclusive, so `end − 1`). The server thins a spec out only when it has more rows than
+ *   `samples`; a full answer for a window wider than `pageSize` steps may be such a sample, so
+ *   the window is split in two and each half fetched again (down to windows no wider than
+ *   `pageSize` steps, which cannot be sampled).
  *
  * Memory: at most `concurrency` pages in flight plus `prefetch` decoded pages buffered.
  *
@@ -56,15 +64,50 @@ export const scanRange = (
   return start < end ? Option.some({ start, end }) : Option.none()
 }
 
+/** Largest probe (steps asked of the server to plan windows). */
+const MAX_PROBE = 100_000
+
 /**
- * The windows `[from, from + width)`, `[from + width, …)`, … up to `end` (the last one cut at
- * `end`), generated lazily.
+ * Rows per planned window: one less than a page, so that a complete window never comes back
+ * as a full page (which would cost a continuation or split request to confirm).
  *
  * @internal
  */
-export const windows = (from: number, end: number, width: number): Stream.Stream<StepWindow> =>
-  Stream.unfold(from, (start) =>
-    start < end ? Option.some([{ start, end: Math.min(start + width, end) }, start + width] as const) : Option.none())
+export const rowsPerWindow = (pageSize: number): number => Math.max(1, pageSize - 1)
+
+/**
+ * How many steps to probe for a range of a run with `rowCount` rows, or none when the whole
+ * run fits one page.
+ *
+ * @internal
+ */
+export const probeSize = (rowCount: number, pageSize: number): Option.Option<number> =>
+  rowCount <= rowsPerWindow(pageSize)
+    ? Option.none()
+    : Option.some(Math.min(MAX_PROBE, Math.ceil(rowCount / rowsPerWindow(pageSize)) + 1))
+
+/**
+ * Windows covering `range` from the probe's steps (ascending): a window starts at every probe
+ * step but the last when the probe was sampled (`complete: false`), at every `perWindow`-th
+ * step when it returned every step of the range.
+ *
+ * @internal
+ */
+export const planWindows = (
+  range: StepWindow,
+  steps: ReadonlyArray<number>,
+  complete: boolean,
+  perWindow: number
+): Array<StepWindow> => {
+  const starts = [range.start]
+  // A sampled probe ends with the range's last row: a window starting there would hold one row.
+  const last = complete ? steps.length : steps.length - 1
+  for (let i = complete ? perWindow : 1; i < last; i += complete ? perWindow : 1) {
+    const step = steps[i]!
+    if (step > starts[starts.length - 1]! && step < range.end) starts.push(step)
+  }
+  return starts.map((start, i) => ({ start, end: starts[i + 1] ?? range.end }))
+}
 
 /**
  * Options of {@link scan}, already validated.
@@ -73,6 +116,8 @@ export const windows = (from: number, end: number, width: number): Stream.Stream
  */
 export interface ScanPlan {
   readonly range: StepWindow
+  /** `historyLineCount`: sizes the probe. */
+  readonly rowCount: number
   readonly keys: ReadonlyArray<string> | undefined
   readonly join: "inner" | "outer"
   readonly pageSize: number
@@ -80,12 +125,21 @@ export interface ScanPlan {
   readonly prefetch: number
 }
 
-type Fetch = (window: StepWindow) => Effect.Effect<Array<MutableRow>, QueryError, GraphQLClient.GraphQLClient>
+type Rows = Array<MutableRow>
+type Pages = Stream.Stream<Rows, QueryError, GraphQLClient.GraphQLClient>
+
+/** A window's first answer, and the requests that complete it when that answer was not the whole window. */
+interface WindowPage {
+  readonly rows: Rows
+  readonly rest: Option.Option<Pages>
+}
+
+type Fetch = (window: StepWindow) => Effect.Effect<WindowPage, QueryError, GraphQLClient.GraphQLClient>
 
 const rowShape: Rows.RowShape = { entity: "HistoryRow", requireStep: true }
 
 /** Fails unless the rows' steps are strictly increasing and inside the window. */
-const checkOrder = (rows: Array<MutableRow>, window: StepWindow): Effect.Effect<Array<MutableRow>, DecodeError> => {
+const checkOrder = (rows: Rows, window: StepWindow): Effect.Effect<Rows, DecodeError> => {
   let previous = window.start - 1
   for (const row of rows) {
     const step = row._step as number
@@ -103,92 +157,81 @@ const checkOrder = (rows: Array<MutableRow>, window: StepWindow): Effect.Effect<
   return Effect.succeed(rows)
 }
 
-const textPage = (run: RunCoordinates, pageSize: number): Fetch => (window) =>
-  Queries.historyPage(run, window.start, window.end, pageSize).pipe(
-    Effect.flatMap((texts) => Rows.decodeTextRows(texts, rowShape)),
-    Effect.flatMap((rows) => checkOrder(rows, window))
-  )
+const decodeObjects = (values: ReadonlyArray<unknown>, window: StepWindow) =>
+  Effect.flatMap(Rows.decodeObjectRows(values, rowShape), (rows) => checkOrder(rows, window))
 
-const spec = (keys: ReadonlyArray<string>, window: StepWindow): Queries.SampledSpec => ({
+/** `HistoryPage` windows: a full page continues from its last step + 1. */
+const unkeyed = (run: RunCoordinates, pageSize: number): Fetch => {
+  const page = (window: StepWindow): Effect.Effect<WindowPage, QueryError, GraphQLClient.GraphQLClient> =>
+    Queries.historyPage(run, window.start, window.end, pageSize).pipe(
+      Effect.flatMap((texts) => Rows.decodeTextRows(texts, rowShape)),
+      Effect.flatMap((rows) => checkOrder(rows, window)),
+      Effect.map((rows) => {
+        const next = rows.length < pageSize ? window.end : (rows[rows.length - 1]!._step as number) + 1
+        return { rows, rest: next < window.end ? Option.some(windowStream(page, { start: next, end: window.end })) : Option.none() }
+      })
+    )
+  return page
+}
+
+const spec = (keys: ReadonlyArray<string>, window: StepWindow, samples: number): Queries.SampledSpec => ({
   keys,
   minStep: window.start,
   maxStep: window.end - 1,
-  samples: window.end - window.start
+  samples
 })
 
-const innerPage = (run: RunCoordinates, keys: ReadonlyArray<string>): Fetch => (window) =>
-  Queries.sampledHistoryPage(run, spec(["_step", ...keys], window)).pipe(
-    Effect.flatMap((values) => Rows.decodeObjectRows(values, rowShape)),
-    Effect.flatMap((rows) => checkOrder(rows, window))
-  )
-
-const outerPage = (run: RunCoordinates, keys: ReadonlyArray<string>): Fetch => (window) =>
-  Queries.sampledHistory(run, keys.map((key) => spec(["_step", key], window))).pipe(
-    Effect.flatMap((lists) =>
-      Effect.forEach(lists, (list) =>
-        Effect.flatMap(Rows.decodeObjectRows(list, rowShape), (rows) => checkOrder(rows, window)))
-    ),
-    Effect.map((lists) => Rows.outerJoinByStep(lists, keys))
-  )
-
-/** A page that may hold more rows than it returned: full, and its last step short of `end`. */
-const continuesAfter = (rows: ReadonlyArray<MutableRow>, end: number, pageSize: number): Option.Option<number> => {
-  if (rows.length < pageSize || rows.length === 0) return Option.none()
-  const next = (rows[rows.length - 1]!._step as number) + 1
-  return next < end ? Option.some(next) : Option.none()
-}
-
-/** Sequential pages of `[from, end)`, each starting after the last step of the one before. */
-const pagesFrom = (fetch: Fetch, from: number, end: number, pageSize: number) =>
-  Stream.paginateEffect(from, (start) =>
-    Effect.map(fetch({ start, end }), (rows) => [rows, continuesAfter(rows, end, pageSize)] as const))
-
-/** Windows fetched `concurrency` at a time, in order; a full window continues within itself. */
-const windowPages = (fetch: Fetch, windowStream: Stream.Stream<StepWindow>, plan: ScanPlan) =>
-  windowStream.pipe(
-    Stream.mapEffect((window) => Effect.map(fetch(window), (rows) => ({ window, rows })), {
-      concurrency: plan.concurrency
-    }),
-    Stream.flatMap(({ rows, window }) =>
-      Option.match(continuesAfter(rows, window.end, plan.pageSize), {
-        onNone: () => Stream.succeed(rows),
-        onSome: (next) => Stream.prepend(pagesFrom(fetch, next, window.end, plan.pageSize), Chunk.of(rows))
+/** `sampledHistory` windows: a possibly thinned-out answer splits the window in two. */
+const keyed = (run: RunCoordinates, keys: ReadonlyArray<string>, join: "inner" | "outer", pageSize: number): Fetch => {
+  const outer = join === "outer" && keys.length > 1
+  const lists = (window: StepWindow) =>
+    outer
+      ? Queries.sampledHistory(run, keys.map((key) => spec(["_step", key], window, pageSize)))
+      : Effect.map(Queries.sampledHistoryPage(run, spec(["_step", ...keys], window, pageSize)), (rows) => [rows])
+  const page = (window: StepWindow): Effect.Effect<WindowPage, QueryError, GraphQLClient.GraphQLClient> =>
+    lists(window).pipe(
+      Effect.flatMap((answers) => {
+        const sampled = window.end - window.start > pageSize && answers.some((list) => list.length >= pageSize)
+        if (sampled) {
+          const middle = window.start + Math.floor((window.end - window.start) / 2)
+          const halves = Stream.make({ start: window.start, end: middle }, { start: middle, end: window.end })
+          return Effect.succeed<WindowPage>({ rows: [], rest: Option.some(Stream.flatMap(halves, (half) => windowStream(page, half))) })
+        }
+        return Effect.map(Effect.forEach(answers, (list) => decodeObjects(list, window)), (decoded) => ({
+          rows: outer ? Rows.outerJoinByStep(decoded, keys) : decoded[0] ?? [],
+          rest: Option.none()
+        }))
       })
     )
-  )
-
-const unkeyedPages = (run: RunCoordinates, plan: ScanPlan) => {
-  const fetch = textPage(run, plan.pageSize)
-  const { end } = plan.range
-  return Stream.unwrap(
-    Effect.map(fetch(plan.range), (first) =>
-      Option.match(continuesAfter(first, end, plan.pageSize), {
-        onNone: () => Stream.succeed(first),
-        onSome: (next) => {
-          const width = next - (first[0]!._step as number)
-          return Stream.prepend(windowPages(fetch, windows(next, end, width), plan), Chunk.of(first))
-        }
-      }))
-  )
+  return page
 }
 
-/** The first logged step of the range, if any (a one-row `HistoryPage`). */
-const firstStep = (run: RunCoordinates, range: StepWindow) =>
-  Queries.historyPage(run, range.start, range.end, 1).pipe(
-    Effect.flatMap((texts) => Rows.decodeTextRows(texts, rowShape)),
-    Effect.map((rows) => (rows.length === 0 ? Option.none() : Option.some(rows[0]!._step as number)))
+/** Every page of one window, in order (its first answer, then whatever completes it). */
+const windowStream = (fetch: Fetch, window: StepWindow): Pages =>
+  Stream.unwrap(Effect.map(fetch(window), completeWindow))
+
+const completeWindow = (page: WindowPage): Pages =>
+  Option.match(page.rest, {
+    onNone: () => Stream.succeed(page.rows),
+    onSome: (rest) => (page.rows.length === 0 ? rest : Stream.prepend(rest, Chunk.of(page.rows)))
+  })
+
+/** The probe: steps of about K rows evenly spread over the range, and whether that was every row. */
+const probe = (run: RunCoordinates, range: StepWindow, samples: number) =>
+  Queries.sampledHistoryPage(run, { keys: ["_step"], minStep: range.start, maxStep: range.end - 1, samples }).pipe(
+    Effect.flatMap((values) => decodeObjects(values, range)),
+    Effect.map((rows) => ({ steps: rows.map((row) => row._step as number), complete: rows.length < samples }))
   )
 
-const keyedPages = (run: RunCoordinates, keys: ReadonlyArray<string>, plan: ScanPlan) => {
-  const fetch = plan.join === "outer" && keys.length > 1 ? outerPage(run, keys) : innerPage(run, keys)
-  return Stream.unwrap(
-    Effect.map(firstStep(run, plan.range), (first) =>
-      Option.match(first, {
-        onNone: () => Stream.empty,
-        onSome: (start) => windowPages(fetch, windows(start, plan.range.end, plan.pageSize), plan)
-      }))
-  )
-}
+const plannedWindows = (run: RunCoordinates, plan: ScanPlan): Stream.Stream<StepWindow, QueryError, GraphQLClient.GraphQLClient> =>
+  Option.match(probeSize(plan.rowCount, plan.pageSize), {
+    onNone: () => Stream.succeed(plan.range),
+    onSome: (samples) =>
+      Stream.unwrap(
+        Effect.map(probe(run, plan.range, samples), ({ complete, steps }) =>
+          Stream.fromIterable(planWindows(plan.range, steps, complete, rowsPerWindow(plan.pageSize))))
+      )
+  })
 
 /**
  * Every row of `plan.range`, in step order.
@@ -198,8 +241,14 @@ const keyedPages = (run: RunCoordinates, keys: ReadonlyArray<string>, plan: Scan
 export const scan = (
   run: RunCoordinates,
   plan: ScanPlan
-): Stream.Stream<MutableRow, QueryError, GraphQLClient.GraphQLClient> =>
-  (plan.keys === undefined ? unkeyedPages(run, plan) : keyedPages(run, plan.keys, plan)).pipe(
+): Stream.Stream<MutableRow, QueryError, GraphQLClient.GraphQLClient> => {
+  const fetch = plan.keys === undefined
+    ? unkeyed(run, plan.pageSize)
+    : keyed(run, plan.keys, plan.join, plan.pageSize)
+  return plannedWindows(run, plan).pipe(
+    Stream.mapEffect(fetch, { concurrency: plan.concurrency }),
+    Stream.flatMap(completeWindow),
     Stream.mapConcatChunk((rows) => Chunk.unsafeFromArray(rows)),
     Stream.bufferChunks({ capacity: plan.prefetch })
   )
+}
