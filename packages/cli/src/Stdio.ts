@@ -1,0 +1,72 @@
+/**
+ * Writing the command's output to stdout and its messages to stderr: with back-pressure (a
+ * million-row scan never piles up in memory), in batches (one write per chunk of rows), and with
+ * a last line of defence that masks the API key should it ever reach a write.
+ *
+ * @since 0.1.0
+ */
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+
+// The secrets of this process (the API key once read). A process-wide list rather than a
+// FiberRef so that every writer (including the final error line printed by `main`) sees it.
+const secrets: Array<string> = []
+
+/**
+ * Registers a secret (the API key of this invocation) to mask in everything written.
+ *
+ * @since 0.1.0
+ * @category secrets
+ */
+export const registerSecret = (secret: string): Effect.Effect<void> =>
+  Effect.sync(() => {
+    if (secret.length >= 4 && !secrets.includes(secret)) secrets.push(secret)
+  })
+
+/**
+ * Replaces every occurrence of each secret in `text` by `***`.
+ *
+ * @since 0.1.0
+ * @category secrets
+ */
+export const mask = (text: string, secretList: ReadonlyArray<string> = secrets): string =>
+  secretList.reduce((acc, secret) => (acc.includes(secret) ? acc.split(secret).join("***") : acc), text)
+
+const writeTo = (stream: NodeJS.WriteStream, text: string): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (stream.write(mask(text))) resume(Effect.void)
+    else stream.once("drain", () => resume(Effect.void))
+  })
+
+/**
+ * Writes text to stdout, waiting while the pipe is full.
+ *
+ * @since 0.1.0
+ * @category output
+ */
+export const out = (text: string): Effect.Effect<void> => writeTo(process.stdout, text)
+
+/**
+ * Writes one line to stderr.
+ *
+ * @since 0.1.0
+ * @category output
+ */
+export const errLine = (text: string): Effect.Effect<void> => writeTo(process.stderr, text + "\n")
+
+/**
+ * Writes a stream of text to stdout, one write per chunk.
+ *
+ * @since 0.1.0
+ * @category output
+ */
+export const outStream = <E, R>(texts: Stream.Stream<string, E, R>): Effect.Effect<void, E, R> =>
+  Stream.runForEachChunk(texts, (chunk) => out(Array.from(chunk).join("")))
+
+/**
+ * Whether stdout is a terminal (decides the default output format).
+ *
+ * @since 0.1.0
+ * @category output
+ */
+export const stdoutIsTty = (): boolean => process.stdout.isTTY === true

@@ -1,0 +1,68 @@
+/**
+ * `effect-wandb web`: serves the web page (see `WebServer`) until interrupted (Ctrl-C).
+ *
+ * @since 0.1.0
+ */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { InvalidArgument } from "@effect-wandb/core/Errors"
+import * as WandbConfig from "@effect-wandb/core/WandbConfig"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as GlobalOptions from "./GlobalOptions.js"
+import * as Stdio from "./Stdio.js"
+import * as WebBundle from "./WebBundle.js"
+import * as WebServer from "./WebServer.js"
+
+/**
+ * The first line the command prints, `serving <url>`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const servingPrefix = "serving "
+
+/**
+ * @since 0.1.0
+ * @category commands
+ */
+export const command = Command.make(
+  "web",
+  {
+    host: Options.text("host").pipe(Options.withDescription("Interface to listen on"), Options.withDefault("127.0.0.1")),
+    port: Options.integer("port").pipe(Options.withDescription("Port (0 picks a free one)"), Options.withDefault(8000)),
+    ...GlobalOptions.connection
+  },
+  (o) =>
+    Effect.gen(function*() {
+      const settings = yield* WandbConfig.makeFromEnv(yield* GlobalOptions.clientOptions(o)).pipe(
+        Effect.catchTag("ConfigError", (error) => new InvalidArgument({ argument: "environment", reason: String(error) }))
+      )
+      const script = yield* WebBundle.script
+      const url = yield* WebServer.make({
+        host: o.host,
+        port: o.port,
+        baseUrl: settings.baseUrl,
+        apiKey: settings.apiKey,
+        script,
+        page: {
+          upstream: settings.baseUrl,
+          entity: Option.getOrNull(settings.entity),
+          project: Option.getOrNull(settings.project)
+        }
+      }).pipe(
+        Effect.catchTag("ServeError", (error) =>
+          new InvalidArgument({ argument: "--host/--port", reason: `cannot listen on ${o.host}:${o.port}: ${String(error.cause)}` }))
+      )
+      yield* Stdio.out(
+        [
+          `${servingPrefix}${url}`,
+          `  proxying /graphql and /files/* to ${settings.baseUrl}${Option.isSome(settings.apiKey) ? " (with the API key, kept on this server)" : " (no API key set)"}`,
+          "Press Ctrl-C to stop.",
+          ""
+        ].join("\n")
+      )
+      return yield* Effect.never
+    }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
+).pipe(Command.withDescription("Serve the web page (runs table, history charts, file downloads) against a W&B base URL."))

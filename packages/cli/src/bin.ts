@@ -1,0 +1,34 @@
+/**
+ * Process entry of the `effect-wandb` binary (bundled into `build/effect-wandb.mjs`).
+ *
+ * @since 0.1.0
+ */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import { ExitCode } from "./ExitCode.js"
+import * as Main from "./Main.js"
+
+// A closed pipe (`effect-wandb scan … | head`) is not an error: stop quietly.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(ExitCode.Success)
+  throw error
+})
+
+Main.run(process.argv).pipe(
+  Effect.provide(NodeContext.layer),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    // Exit as soon as the command is done: idle keep-alive sockets must not hold the process open.
+    teardown: (exit) =>
+      process.exit(
+        Exit.isSuccess(exit)
+          ? (exit.value as number)
+          : Cause.isInterruptedOnly(exit.cause)
+          ? ExitCode.Interrupted
+          : ExitCode.Unexpected
+      )
+  })
+)
