@@ -1,11 +1,5 @@
 #!/bin/sh
-# Runs `# better-sqlite3 compiles from source here (no prebuilt download): point node-gyp at the
-# Node headers npm is configured with, so it needs no network.
-if [ -z "${npm_config_nodedir:-}" ]; then
-  nodedir="$(npm config get nodedir 2>/dev/null || true)"
-  if [ -n "$nodedir" ] && [ "$nodedir" != "undefined" ]; then export npm_config_nodedir="$nodedir"; fi
-fi
-pnpm install --frozen-lockfile` and then `pnpm "$@"` with the pinned pnpm,
+# Runs `pnpm install --frozen-lockfile` and then `pnpm "$@"` with the pinned pnpm,
 # installing it first when this machine has only Node and npm.
 set -eu
 PNPM_VERSION=12.4.2
