@@ -23,7 +23,6 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
@@ -370,11 +369,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         return yield* decodeRun(project.run, at, appUrl)
       })
 
-    const cache = yield* Cache.makeWith({
-      capacity: config.runCacheCapacity,
-      lookup: fetchRun,
-      timeToLive: Exit.match({ onFailure: () => Duration.zero, onSuccess: () => Duration.infinity })
-    })
+    const cache = yield* Cache.make({ capacity: config.runCacheCapacity, timeToLive: Duration.infinity, lookup: fetchRun })
 
     /** Reads a run from the server and stores it in the cache. */
     const refreshRun = (at: RunKey) => Effect.tap(fetchRun(at), (run) => cache.set(at, run))
@@ -434,7 +429,9 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
     })
 
     const run = Effect.fn("WandbApi.run")(function*(path: string) {
-      return yield* cache.get(yield* objectAt(path, "runs"))
+      const at = yield* objectAt(path, "runs")
+      // only successes stay cached
+      return yield* Effect.tapError(cache.get(at), () => cache.invalidate(at))
     })
 
     const sweep = Effect.fn("WandbApi.sweep")(function*(path: string) {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "@effect/vitest"
+import { RunFilters } from "@effect-wandb/core"
+import { Effect } from "effect"
+
+describe("RunFilters", () => {
+  it("rewrites the documented spellings to the server's columns", () => {
+    expect(RunFilters.normalizeColumn("summary.loss")).toBe("summary_metrics.loss")
+    expect(RunFilters.normalizeColumn("summary_metrics.loss")).toBe("summary_metrics.loss")
+    expect(RunFilters.normalizeColumn("summary.val.acc")).toBe("summary_metrics.val.acc")
+    expect(RunFilters.normalizeColumn("config.lr")).toBe("config.lr.value")
+    expect(RunFilters.normalizeColumn("config.lr.value")).toBe("config.lr.value")
+    expect(RunFilters.normalizeColumn("config.optimizer.name")).toBe("config.optimizer.value.name")
+    expect(RunFilters.normalizeColumn("state")).toBe("state")
+    expect(RunFilters.normalizeColumn("createdAt")).toBe("createdAt")
+  })
+
+  it("rewrites keys at every depth, never operators or values", () => {
+    expect(
+      RunFilters.normalizeFilters({
+        $and: [
+          { state: "finished" },
+          { "config.lr": { $lte: 0.01 } },
+          { $or: [{ "summary.loss": { $lt: 0.5 } }, { tags: { $in: ["summary.x"] } }] }
+        ]
+      })
+    ).toEqual({
+      $and: [
+        { state: "finished" },
+        { "config.lr.value": { $lte: 0.01 } },
+        { $or: [{ "summary_metrics.loss": { $lt: 0.5 } }, { tags: { $in: ["summary.x"] } }] }
+      ]
+    })
+  })
+
+  it.effect("encodes filters as JSON text, {} when absent, and rejects non-objects", () =>
+    Effect.gen(function*() {
+      expect(yield* RunFilters.encodeFilters(undefined)).toBe("{}")
+      expect(yield* RunFilters.encodeFilters({ "summary.acc": { $gt: 0.9 } })).toBe(`{"summary_metrics.acc":{"$gt":0.9}}`)
+      const error = yield* Effect.flip(RunFilters.encodeFilters([] as any))
+      expect(error).toMatchObject({ _tag: "InvalidArgument", argument: "filters" })
+    }))
+
+  it.effect("normalises the order and defaults it to +created_at", () =>
+    Effect.gen(function*() {
+      expect(yield* RunFilters.normalizeOrder(undefined)).toBe("+created_at")
+      expect(yield* RunFilters.normalizeOrder("  ")).toBe("+created_at")
+      expect(yield* RunFilters.normalizeOrder("-summary.loss")).toBe("-summary_metrics.loss")
+      expect(yield* RunFilters.normalizeOrder("+config.lr")).toBe("+config.lr.value")
+      expect(yield* RunFilters.normalizeOrder("heartbeat_at")).toBe("heartbeat_at")
+      for (const bad of ["+", "-", "a b", "1abc", "+created_at,-name"]) {
+        const error = yield* Effect.flip(RunFilters.normalizeOrder(bad))
+        expect(error).toMatchObject({ _tag: "InvalidArgument", argument: "order" })
+      }
+    }))
+})
