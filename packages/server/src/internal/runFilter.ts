@@ -100,20 +100,24 @@ const columnOperand = (key: string, column: string, timestamp = false): Operand 
 })
 
 /**
- * Plain run columns by filter key. `username` reads the run's user.
+ * Plain run columns by key, shared by filters and order. `timestamp` columns take ISO-8601
+ * values in filters; `notNull` columns need no nulls-last term when sorting. `username` reads
+ * the run's user.
  *
  * @internal
  */
-export const columns: Readonly<Record<string, { readonly sql: string; readonly timestamp?: boolean }>> = {
-  name: { sql: "r.name" },
+export const columns: Readonly<
+  Record<string, { readonly sql: string; readonly timestamp?: boolean; readonly notNull?: boolean }>
+> = {
+  name: { sql: "r.name", notNull: true },
   displayName: { sql: "r.display_name" },
   display_name: { sql: "r.display_name" },
-  state: { sql: "r.state" },
+  state: { sql: "r.state", notNull: true },
   group: { sql: "r.group_name" },
   jobType: { sql: "r.job_type" },
   host: { sql: "r.host" },
-  createdAt: { sql: "r.created_at", timestamp: true },
-  created_at: { sql: "r.created_at", timestamp: true },
+  createdAt: { sql: "r.created_at", timestamp: true, notNull: true },
+  created_at: { sql: "r.created_at", timestamp: true, notNull: true },
   heartbeatAt: { sql: "r.heartbeat_at", timestamp: true },
   heartbeat_at: { sql: "r.heartbeat_at", timestamp: true },
   updatedAt: { sql: "r.updated_at", timestamp: true },

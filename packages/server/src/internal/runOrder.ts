@@ -5,7 +5,8 @@
  * `order` is one key with an optional sign: `+` ascending, `-` descending, **no sign =
  * descending** (W&B's old documented default). `null` / `""` mean `+created_at` (what current
  * clients send). Keys: `created_at`/`createdAt`, `heartbeat_at`/`heartbeatAt`,
- * `updated_at`/`updatedAt`, `name`, `display_name`/`displayName`, `state`, `duration`, `sweep`,
+ * `updated_at`/`updatedAt`, `name`, `display_name`/`displayName`, `state`, `duration`, and the
+ * other filter columns (`sweep`, `group`, `jobType`, `host`, `username`),
  * `config.<k>[.value][.<nested>]`, `summary_metrics.<k>[.<nested>]`.
  *
  * Nulls (and missing JSON values) sort last in both directions; JSON numbers sort numerically,
@@ -15,30 +16,14 @@
  * @internal
  */
 import * as Either from "effect/Either"
-import { FilterError, jsonPath, jsonTarget, type SqlFragment } from "./runFilter.js"
-
-/** Order keys for plain columns; `nullable` columns get an explicit nulls-last term. */
-const columns: Readonly<Record<string, { readonly sql: string; readonly nullable: boolean }>> = {
-  created_at: { sql: "r.created_at", nullable: false },
-  createdAt: { sql: "r.created_at", nullable: false },
-  heartbeat_at: { sql: "r.heartbeat_at", nullable: true },
-  heartbeatAt: { sql: "r.heartbeat_at", nullable: true },
-  updated_at: { sql: "r.updated_at", nullable: true },
-  updatedAt: { sql: "r.updated_at", nullable: true },
-  name: { sql: "r.name", nullable: false },
-  display_name: { sql: "r.display_name", nullable: true },
-  displayName: { sql: "r.display_name", nullable: true },
-  state: { sql: "r.state", nullable: false },
-  duration: { sql: "r.duration", nullable: true },
-  sweep: { sql: "r.sweep_name", nullable: true }
-}
+import { columns, FilterError, jsonPath, jsonTarget, type SqlFragment } from "./runFilter.js"
 
 const DEFAULT_ORDER = "+created_at"
 
 /** The sort value of `key` as SQL, or a `FilterError` for an unknown key. */
 const sortValue = (key: string): { readonly value: SqlFragment; readonly nullable: boolean } => {
   const column = columns[key]
-  if (column !== undefined) return { value: { sql: column.sql, params: [] }, nullable: column.nullable }
+  if (column !== undefined) return { value: { sql: column.sql, params: [] }, nullable: column.notNull !== true }
   const target = jsonTarget(key)
   if (target === undefined) throw new FilterError(`unknown order key ${JSON.stringify(key)}`)
   return { value: { sql: `json_extract(${target.document}, ?)`, params: [jsonPath(target.segments)] }, nullable: true }
