@@ -20,6 +20,7 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import * as Client from "./Client.js"
+import * as ExitCode from "./ExitCode.js"
 import * as GlobalOptions from "./GlobalOptions.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
@@ -237,6 +238,8 @@ const download = Command.make(
           yield* Stdio.outStream(
             Output.render(GlobalOptions.resolveFormat(o.format), ["name", "path", "bytes"], Stream.fromIterable(finished))
           )
+          // One line per failed file; the first failure decides the exit code.
+          for (const failure of failures.slice(1)) yield* Stdio.errLine(ExitCode.errorLine(failure))
           if (failures.length > 0) return yield* Effect.fail(failures[0]!)
         }).pipe(Effect.scoped))
     })

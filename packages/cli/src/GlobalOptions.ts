@@ -37,7 +37,7 @@ export const resolveFormat = (flag: Option.Option<Output.Format>): Output.Format
   Option.getOrElse(flag, () => Output.defaultFormat(Stdio.stdoutIsTty()))
 
 /**
- * Connection options: `--base-url`, `--entity`, `--project`, `--api-key-file`.
+ * Connection options: `--base-url`, `--entity`, `--project`, `--api-key-file`, `--retries`.
  *
  * @since 0.1.0
  * @category options
@@ -58,6 +58,10 @@ export const connection = {
   apiKeyFile: Options.text("api-key-file").pipe(
     Options.withDescription("Read the API key from this file instead of env WANDB_API_KEY"),
     Options.optional
+  ),
+  retries: Options.integer("retries").pipe(
+    Options.withDescription("Retries of a failed request (408, 429, 5xx, network errors); 0 fails fast (default: up to 9 within 20 s)"),
+    Options.optional
   )
 }
 
@@ -72,6 +76,7 @@ export interface Connection {
   readonly entity: Option.Option<string>
   readonly project: Option.Option<string>
   readonly apiKeyFile: Option.Option<string>
+  readonly retries: Option.Option<number>
 }
 
 /**
@@ -124,10 +129,15 @@ export const clientOptions = (
   Effect.gen(function*() {
     const key = yield* apiKey(connection.apiKeyFile)
     if (Option.isSome(key)) yield* Stdio.registerSecret(Redacted.value(key.value))
+    const retries = Option.getOrUndefined(connection.retries)
+    if (retries !== undefined && (!Number.isSafeInteger(retries) || retries < 0)) {
+      return yield* new InvalidArgument({ argument: "--retries", reason: `expected an integer ≥ 0, got ${retries}` })
+    }
     return {
       apiKey: Option.getOrUndefined(key),
       baseUrl: Option.getOrUndefined(connection.baseUrl),
       entity: Option.getOrUndefined(connection.entity),
-      project: Option.getOrUndefined(connection.project)
+      project: Option.getOrUndefined(connection.project),
+      retry: retries === undefined ? undefined : { maxAttempts: retries + 1 }
     }
   })
