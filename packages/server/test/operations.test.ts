@@ -4,7 +4,19 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect, Layer, Redacted } from "effect"
 import { LocalServer } from "../src/index.js"
-import { BIG_FILE, BIG_SIZE, gql, md5Base64, patternBytes, post, seedMain } from "./fixtures.js"
+import {
+  BIG_FILE,
+  BIG_SIZE,
+  demoUserId,
+  gql,
+  insertHistory,
+  insertProject,
+  insertRun,
+  md5Base64,
+  patternBytes,
+  post,
+  seedMain
+} from "./fixtures.js"
 
 const seeded = Layer.effectDiscard(seedMain).pipe(Layer.provideMerge(LocalServer.layerWithSql()))
 
@@ -221,6 +233,26 @@ describe("operations", () => {
         const bad = yield* gql(server, SAMPLED, { specs: ["{not json"] })
         expect(bad.status).toBe(400)
         expect(bad.body.errors[0].message).toContain("sampledHistory")
+      }))
+
+    it.effect("sampledHistory on a run with very many distinct key sets (LIKE fallback)", () =>
+      Effect.gen(function*() {
+        const server = yield* LocalServer.LocalServer
+        const projectId = yield* insertProject("ent", "wideproj")
+        const runId = yield* insertRun(projectId, yield* demoUserId, { name: "wide", createdAt: "2024-07-01T00:00:00" })
+        yield* insertHistory(
+          runId,
+          Array.from({ length: 300 }, (_, i) => `{"_step": ${i}, "m${i}": 1${i % 3 === 0 ? ", \"loss\": NaN" : ""}}`)
+        )
+        const reply = yield* gql(
+          server,
+          `query($specs: [JSONString!]!) { project(name: "wideproj", entityName: "ent") { run(name: "wide") { sampledHistory(specs: $specs) } } }`,
+          { specs: [JSON.stringify({ keys: ["_step", "loss"], samples: 5 }), JSON.stringify({ keys: ["m7"], samples: 5 })] }
+        )
+        const [loss, m7] = reply.body.data.project.run.sampledHistory
+        expect(loss.map((r: any) => r._step)).toEqual([0, 75, 150, 222, 297])
+        expect(loss[0]).toEqual({ _step: 0, loss: "NaN" })
+        expect(m7).toEqual([{ m7: 1 }])
       }))
 
     it.effect("parquetHistory: no parquet files, every step as live data", () =>

@@ -105,6 +105,8 @@ export const ddl: ReadonlyArray<string> = [
     PRIMARY KEY (run_id, step)
   ) WITHOUT ROWID`,
   `CREATE UNIQUE INDEX IF NOT EXISTS history_by_seq ON history (run_id, seq)`,
+  // Distinct key sets of a run (skip scan) and the steps of the rows having given keys.
+  `CREATE INDEX IF NOT EXISTS history_by_keys ON history (run_id, keys, step)`,
   `CREATE TABLE IF NOT EXISTS events (
     run_id INTEGER NOT NULL REFERENCES runs(id),
     seq INTEGER NOT NULL,

@@ -76,9 +76,44 @@ const seqRange = async (
   return first === undefined || last === undefined ? undefined : { lo: first.seq, hi: last.seq }
 }
 
+/** Most distinct key sets enumerated through the `history_by_keys` index before falling back to LIKE. */
+const MAX_KEY_SETS = 256
+
+/**
+ * The distinct `keys` strings of a run's history rows, walked through the `(run_id, keys)` index
+ * one set at a time (a skip scan: one index seek per distinct set), or `undefined` when there are
+ * more than {@link MAX_KEY_SETS}.
+ */
+const keySets = async (ctx: GraphContext, runId: number): Promise<ReadonlyArray<string> | undefined> => {
+  const sets: Array<string> = []
+  let last = ""
+  while (sets.length <= MAX_KEY_SETS) {
+    const [next] = await ctx.all<{ keys: string }>(
+      "SELECT keys FROM history WHERE run_id = ? AND keys > ? ORDER BY keys LIMIT 1",
+      [runId, last]
+    )
+    if (next === undefined) return sets
+    sets.push(next.keys)
+    last = next.keys
+  }
+  return undefined
+}
+
+/** Rows at `steps` (ascending), raw text. */
+const rowsAtSteps = (ctx: GraphContext, runId: number, steps: ReadonlyArray<number>) =>
+  ctx.all<RowText>(
+    "SELECT row FROM history WHERE run_id = ? AND step IN (SELECT value FROM json_each(?)) ORDER BY step",
+    [runId, JSON.stringify(steps)]
+  )
+
 /**
  * Raw history rows with `minStep <= step <= maxStep` that have every key in `keys`, evenly
  * sampled down to `samples` (first and last kept) when there are more.
+ *
+ * When every row has the keys (the usual case, decided from the run's distinct key sets) rows
+ * are picked by their dense `seq` with index seeks only. Otherwise the matching steps (integers,
+ * not rows) are listed through the `(run_id, keys, step)` index, sampled, and only the sampled
+ * rows are read.
  */
 const sampledRows = async (
   ctx: GraphContext,
@@ -90,7 +125,9 @@ const sampledRows = async (
 ): Promise<ReadonlyArray<string>> => {
   if (samples === 0) return []
   const required = [...new Set(keys)].filter((key) => key !== "_step")
-  if (required.length === 0) {
+  const sets = required.length === 0 ? [] : await keySets(ctx, runId)
+  const matching = sets?.filter((set) => required.every((key) => set.includes(`,${key},`)))
+  if (sets !== undefined && matching!.length === sets.length) {
     const range = await seqRange(ctx, runId, minStep, maxStep)
     if (range === undefined) return []
     const count = range.hi - range.lo + 1
@@ -105,14 +142,20 @@ const sampledRows = async (
       )
     return rows.map((r) => r.row)
   }
-  const where = `run_id = ? AND step >= ? AND step <= ?${" AND keys LIKE ? ESCAPE '\\'".repeat(required.length)}`
-  const params: Array<Param> = [runId, minStep, maxStep, ...required.map((key) => `%,${escapeLike(key)},%`)]
-  const [{ n }] = (await ctx.all<{ n: number }>(`SELECT count(*) AS n FROM history WHERE ${where}`, params)) as [
-    { n: number }
-  ]
-  const rows = n <= samples
-    ? await ctx.all<RowText>(`SELECT row FROM history WHERE ${where} ORDER BY step`, params)
-    : await rowsAtOrdinals(ctx, "history", where, params, "step", sampleIndices(n, samples))
+  const steps = matching !== undefined
+    ? await ctx.all<{ step: number }>(
+      `SELECT step FROM history WHERE run_id = ? AND keys IN (SELECT value FROM json_each(?)) AND step >= ? AND step <= ?
+       ORDER BY step`,
+      [runId, JSON.stringify(matching), minStep, maxStep]
+    )
+    : await ctx.all<{ step: number }>(
+      `SELECT step FROM history WHERE run_id = ? AND step >= ? AND step <= ?${
+        " AND keys LIKE ? ESCAPE '\\'".repeat(required.length)
+      } ORDER BY step`,
+      [runId, minStep, maxStep, ...required.map((key) => `%,${escapeLike(key)},%`)]
+    )
+  const picked = steps.length <= samples ? steps : sampleIndices(steps.length, samples).map((i) => steps[i]!)
+  const rows = await rowsAtSteps(ctx, runId, picked.map((s) => s.step))
   return rows.map((r) => r.row)
 }
 

@@ -203,16 +203,23 @@ export const runsPage = async (
     orderSql = compiled.right.sql
     orderParams = compiled.right.params
   }
-  const rows = await ctx.all<RunRow>(
-    `${runSelect} WHERE ${where.sql}${keysetSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`,
+  // Sort ids only (a deep OFFSET keeps every skipped row in the sorter), then read the page's rows.
+  const ids = await ctx.all<{ id: number }>(
+    `SELECT r.id FROM runs r WHERE ${where.sql}${keysetSql} ORDER BY ${orderSql} LIMIT ? OFFSET ?`,
     [...where.params, ...keysetParams, ...orderParams, size + 1, offset]
   )
-  const page = rows.slice(0, size)
+  const byId = new Map(
+    (await ctx.all<RunRow>(`${runSelect} WHERE r.id IN (SELECT value FROM json_each(?))`, [
+      JSON.stringify(ids.slice(0, size).map((r) => r.id))
+    ])).map((row) => [row.id, row])
+  )
+  const page = ids.slice(0, size).map((r) => byId.get(r.id)!)
+  const hasNextPage = ids.length > size
   const cursors = page.map((row, i) => {
     const next: Position = direction === undefined
       ? { o: position.o + i + 1 }
       : { o: position.o + i + 1, k: [row.created_at, row.id, direction] }
     return encodeCursor("runs", next)
   })
-  return { rows: page, cursors, hasNextPage: rows.length > size }
+  return { rows: page, cursors, hasNextPage }
 }
