@@ -2,7 +2,7 @@
  * Every WandbApi operation over real HTTP (loopback) against the local server with its demo
  * dataset and real SQLite.
  */
-import { expect, it } from "@effect/vitest"
+import { expect, layer } from "@effect/vitest"
 import { type Run, WandbApi, WandbConfig } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
 import { Chunk, Effect, Stream } from "effect"
@@ -11,7 +11,7 @@ import * as Fixtures from "./fixtures.js"
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
 const ids = (runs: ReadonlyArray<Run.Run>) => runs.map((run) => run.id)
 
-it.layer(Fixtures.layer({ client: { prefetchPages: 2 } }), { excludeTestServices: true })("WandbApi over loopback", (it) => {
+layer(Fixtures.layer({ client: { prefetchPages: 2 } }), { excludeTestServices: true })("WandbApi over loopback", (it) => {
   it.effect("viewer and default entity come from the key owner", () =>
     Effect.gen(function*() {
       const api = yield* WandbApi.WandbApi
@@ -246,7 +246,7 @@ it.layer(Fixtures.layer({ client: { prefetchPages: 2 } }), { excludeTestServices
     }))
 })
 
-it.layer(Fixtures.layer({ client: { entity: "demo", project: "mnist-cnn" } }), { excludeTestServices: true })(
+layer(Fixtures.layer({ client: { entity: "demo", project: "mnist-cnn" } }), { excludeTestServices: true })(
   "configured defaults",
   (it) => {
     it.effect("a bare run id uses the configured entity and project; createRun uses them too", () =>
@@ -263,7 +263,7 @@ it.layer(Fixtures.layer({ client: { entity: "demo", project: "mnist-cnn" } }), {
   }
 )
 
-it.layer(Fixtures.layer(), { excludeTestServices: true })("missing defaults", (it) => {
+layer(Fixtures.layer(), { excludeTestServices: true })("missing defaults", (it) => {
   it.effect("createRun without a project goes to uncategorized, entity from the viewer", () =>
     Effect.gen(function*() {
       const api = yield* WandbApi.WandbApi
