@@ -91,6 +91,8 @@ export const parseArgs = (argv: ReadonlyArray<string>): LocalServer.Options | "h
     if (stringOption !== undefined) options[stringOption] = value
     else if (integerOption !== undefined) options[integerOption] = integer(name, value)
     else if (demoOption !== undefined) demo[demoOption] = integer(name, value)
+    else if (name === "--faults") faults = value
+    else if (name === "--fault-seed") faultSeed = integer(name, value)
     else if (name === "--seed") {
       if (value !== "demo") throw new Error(`--seed supports only "demo", got ${JSON.stringify(value)}`)
       seed = true
