@@ -1,0 +1,39 @@
+/**
+ * Every GraphQL document the client sends is valid against the local server's schema (which
+ * carries W&B's own type, field and argument names), and variables match what it declares.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { WandbApi } from "@effect-wandb/core"
+import { Schema } from "@effect-wandb/server"
+import { type OperationDefinitionNode, parse, validate } from "graphql"
+
+describe("GraphQL documents", () => {
+  it("the client has a document for every operation it performs", () => {
+    expect(WandbApi.operations.map((operation) => operation.name).sort()).toEqual([
+      "GetDefaultEntity",
+      "GetProject",
+      "GetProjects",
+      "GetSweep",
+      "GetViewer",
+      "Run",
+      "RunFiles",
+      "Runs",
+      "RunsCount",
+      "UpsertBucket",
+      "UpsertBucket",
+      "UpsertBucket"
+    ])
+  })
+
+  for (const operation of WandbApi.operations) {
+    it(`${operation.name} validates against the server schema`, () => {
+      const document = parse(operation.document)
+      expect(validate(Schema.schema, document).map((error) => error.message)).toEqual([])
+      const definitions = document.definitions.filter(
+        (definition): definition is OperationDefinitionNode => definition.kind === "OperationDefinition"
+      )
+      expect(definitions).toHaveLength(1)
+      expect(definitions[0]!.name?.value).toBe(operation.name)
+    })
+  }
+})
