@@ -29,10 +29,12 @@ import type { SqlError } from "@effect/sql/SqlError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { createServer } from "node:http"
 import * as DemoData from "./DemoData.js"
+import * as Faults from "./FaultInjection.js"
 import * as App from "./internal/app.js"
 import * as Database from "./internal/database.js"
 import type * as Files from "./internal/fileHandler.js"
@@ -108,6 +110,11 @@ export interface Options {
   readonly faultInjection?: FaultInjection | undefined
   /** See {@link FileBodyTransform}. */
   readonly transformFileBody?: FileBodyTransform | undefined
+  /**
+   * Deterministic fault injection (see the `FaultInjection` module): an injector (to read its
+   * counters), a plan, or a plan's text form. Runs after `faultInjection` and `transformFileBody`.
+   */
+  readonly faults?: Faults.FaultInjector | Faults.FaultPlan | string | undefined
 }
 
 /**
@@ -154,7 +161,7 @@ export const make = (
     /** What the demo generator wrote, when `seed` was set. */
     readonly demo: DemoData.DemoSummary | undefined
   },
-  SqlError | HttpServerError.ServeError,
+  SqlError | HttpServerError.ServeError | Faults.FaultSpecError,
   Scope.Scope
 > =>
   Effect.gen(function*() {
@@ -164,6 +171,9 @@ export const make = (
       ? options.apiKey
       : Redacted.make(options.apiKey)
     const host = options.host ?? "127.0.0.1"
+    const faults = options.faults === undefined || Faults.isFaultInjector(options.faults)
+      ? options.faults
+      : yield* Faults.make(options.faults)
     const database = yield* Layer.build(Database.layer(options.database ?? ":memory:"))
     const sql = Context.get(database, SqlClient.SqlClient)
     yield* ensureUser({
@@ -181,8 +191,13 @@ export const make = (
     yield* server.serve(App.makeApp({
       baseUrl,
       latencyMs: options.latencyMs ?? 0,
-      faultInjection: options.faultInjection,
-      transformFileBody: options.transformFileBody
+      faultInjection: faults === undefined ? options.faultInjection : (request) =>
+        Effect.flatMap(
+          options.faultInjection?.(request) ?? Effect.succeedNone,
+          Option.match({ onNone: () => faults.onRequest(request), onSome: Effect.succeedSome })
+        ),
+      transformFileBody: faults === undefined ? options.transformFileBody : (file, body) =>
+        faults.transformFileBody(file, options.transformFileBody?.(file, body) ?? body)
     })).pipe(Effect.provide(database))
     return { server: { baseUrl, apiKey }, sql, demo }
   })
@@ -194,7 +209,9 @@ export const make = (
  * @since 0.1.0
  * @category layers
  */
-export const layer = (options: Options = {}): Layer.Layer<LocalServer, SqlError | HttpServerError.ServeError> =>
+export const layer = (
+  options: Options = {}
+): Layer.Layer<LocalServer, SqlError | HttpServerError.ServeError | Faults.FaultSpecError> =>
   Layer.scoped(LocalServer, Effect.map(make(options), ({ server }) => server))
 
 /**
@@ -205,7 +222,10 @@ export const layer = (options: Options = {}): Layer.Layer<LocalServer, SqlError 
  */
 export const layerWithSql = (
   options: Options = {}
-): Layer.Layer<LocalServer | SqlClient.SqlClient, SqlError | HttpServerError.ServeError> =>
+): Layer.Layer<
+  LocalServer | SqlClient.SqlClient,
+  SqlError | HttpServerError.ServeError | Faults.FaultSpecError
+> =>
   Layer.scopedContext(
     Effect.map(make(options), ({ server, sql }) =>
       Context.make(LocalServer, server).pipe(Context.add(SqlClient.SqlClient, sql)))

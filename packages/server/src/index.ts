@@ -24,3 +24,10 @@ export * as LocalServer from "./LocalServer.js"
  * @since 0.1.0
  */
 export * as Schema from "./Schema.js"
+
+/**
+ * Deterministic fault injection (error statuses, drops, truncation, stalls, corrupt bytes).
+ *
+ * @since 0.1.0
+ */
+export * as FaultInjection from "./FaultInjection.js"
