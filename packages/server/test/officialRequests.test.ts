@@ -21,6 +21,28 @@ interface Line {
   readonly path?: string
 }
 
+/** What each operation must return for the fixture (so "no error" also means "real data"). */
+const expectations: Record<string, (data: any, variables: any) => void> = {
+  Projects: (data) => expect(data.models.edges.map((e: any) => e.node.name)).toContain("proj"),
+  GetProjects: (data) => expect(data.models.edges.map((e: any) => e.node.name)).toContain("proj"),
+  Run: (data) => expect(data.project.run.name).toBe("abc123"),
+  Sweep: (data) => expect(data.project.sweep.name).toBe("sw1"),
+  GetSweep: (data) => expect(data.project.sweep).toMatchObject({ __typename: "Sweep", name: "sw1" }),
+  RunFiles: (data, variables) =>
+    expect(data.project.run.files.edges.length).toBe(variables.fileNames.length === 0 ? 3 : 1),
+  RunFullHistory: (data, variables) => expect(data.project.run.history).toHaveLength(variables.samples),
+  RunHistoryKeys: (data) => expect(data.project.run.historyKeys.lastStep).toBe(11),
+  HistoryPage: (data, variables) =>
+    expect(data.project.run.history).toHaveLength(Math.min(variables.pageSize, variables.maxStep - variables.minStep)),
+  RunParquetHistory: (data) => expect(data.project.run.parquetHistory.liveData).toHaveLength(12),
+  anonymous: (data) => expect(data.viewer.id.length).toBeGreaterThan(0),
+  Viewer: (data) => expect(data.viewer.entity).toBe("demo"),
+  GetDefaultEntity: (data) => expect(data.viewer.entity).toBe("demo"),
+  ProbeRunInput: (data) => expect(data.RunType.fields.map((f: any) => f.name)).toContain("projectId"),
+  ProbeProjectInput: (data) => expect(data.ProjectType.fields.map((f: any) => f.name)).toContain("internalId"),
+  UpsertBucket: (data) => expect(data.upsertBucket.bucket.id.length).toBeGreaterThan(0)
+}
+
 const files = readdirSync(dir).filter((f) => f.endsWith(".jsonl")).sort()
 const lines = (file: string): ReadonlyArray<Line> =>
   readFileSync(new URL(file, dir), "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l))
@@ -62,6 +84,9 @@ describe("official requests", () => {
             }
             expect(reply.status, `${context}: ${JSON.stringify(reply.body)}`).toBe(200)
             expect(reply.body.errors, context).toBeUndefined()
+            const expectation = expectations[line.operation!]
+            expect(expectation, `no expectation for ${context}`).toBeDefined()
+            expectation!(reply.body.data, line.variables)
             executed++
           }
           expect(executed).toBeGreaterThan(10)
