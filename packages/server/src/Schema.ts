@@ -35,6 +35,8 @@ type Query {
 type Mutation {
   upsertBucket(input: UpsertBucketInput!): UpsertBucketPayload
   upsertModel(input: UpsertModelInput!): UpsertModelPayload
+  deleteRun(input: DeleteRunInput!): DeleteRunPayload
+  updateRunState(input: UpdateRunStateInput!): UpdateRunStatePayload
 }
 
 type PageInfo {
@@ -275,6 +277,27 @@ input UpsertModelInput {
   framework: String
   access: String
   views: JSONString
+  clientMutationId: String
+}
+
+input DeleteRunInput {
+  id: ID!
+  deleteArtifacts: Boolean
+  clientMutationId: String
+}
+
+type DeleteRunPayload {
+  clientMutationId: String
+}
+
+input UpdateRunStateInput {
+  id: ID!
+  state: String!
+  clientMutationId: String
+}
+
+type UpdateRunStatePayload {
+  success: Boolean
   clientMutationId: String
 }
 

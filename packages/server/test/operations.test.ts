@@ -375,6 +375,34 @@ describe("operations", () => {
         expect(badJson.body.errors[0].message).toContain("config")
       }))
 
+    it.effect("updateRunState and deleteRun (then the run is null; deleting it again → 400)", () =>
+      Effect.gen(function*() {
+        const server = yield* LocalServer.LocalServer
+        const created = yield* gql(
+          server,
+          `mutation { upsertBucket(input: {name: "doomed", modelName: "graveyard", entityName: "ent"}) { bucket { id } } }`
+        )
+        const id = created.body.data.upsertBucket.bucket.id
+        const state = yield* gql(
+          server,
+          `mutation($input: UpdateRunStateInput!) { updateRunState(input: $input) { success } }`,
+          { input: { id, state: "failed" } }
+        )
+        expect(state.body.data.updateRunState.success).toBe(true)
+        const read = yield* gql(server, RUN, { entity: "ent", project: "graveyard", name: "doomed" })
+        expect(read.body.data.project.run.state).toBe("failed")
+        const deleted = yield* gql(
+          server,
+          `mutation DeleteRun($id: ID!) { deleteRun(input: {id: $id, deleteArtifacts: false}) { clientMutationId } }`,
+          { id }
+        )
+        expect(deleted.status).toBe(200)
+        const gone = yield* gql(server, RUN, { entity: "ent", project: "graveyard", name: "doomed" })
+        expect(gone.body.data.project.run).toBeNull()
+        const again = yield* gql(server, `mutation($id: ID!) { deleteRun(input: {id: $id}) { clientMutationId } }`, { id })
+        expect(again.status).toBe(400)
+      }))
+
     it.effect("upsertModel: creates a project (aliased like api.create_project)", () =>
       Effect.gen(function*() {
         const server = yield* LocalServer.LocalServer

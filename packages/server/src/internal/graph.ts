@@ -10,7 +10,14 @@ import type { GraphContext } from "./context.js"
 import * as History from "./history.js"
 import { decodeCursor, encodeCursor, fileUrl, nodeId, projectStorageId, runStorageId } from "./ids.js"
 import * as Runs from "./runs.js"
-import { upsertBucket, type UpsertBucketInput, upsertModel, type UpsertModelInput } from "./upsert.js"
+import {
+  deleteRun,
+  updateRunState,
+  upsertBucket,
+  type UpsertBucketInput,
+  upsertModel,
+  type UpsertModelInput
+} from "./upsert.js"
 import { userColumns, type UserRow } from "./users.js"
 
 /** @internal */
@@ -589,5 +596,13 @@ export const root = {
     const result = await ctx.run(upsertModel(args.input, ctx.viewer))
     const project = await findProject(ctx, result.entity, result.project)
     return { project, model: project, inserted: result.inserted, clientMutationId: null }
+  },
+  deleteRun: async (args: { readonly input: { readonly id: string } }, ctx: GraphContext) => {
+    await ctx.run(deleteRun(args.input.id))
+    return { clientMutationId: null }
+  },
+  updateRunState: async (args: { readonly input: { readonly id: string; readonly state: string } }, ctx: GraphContext) => {
+    await ctx.run(updateRunState(args.input.id, args.input.state))
+    return { success: true, clientMutationId: null }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The write side: `upsertBucket` (create or update a run) and `upsertModel` (create or update a
- * project). Fields absent from the input are left alone; present ones replace the stored value
+ * The write side: `upsertBucket` (create or update a run), `upsertModel` (create or update a
+ * project), `deleteRun` and `updateRunState`. Fields absent from the input are left alone; present ones replace the stored value
  * (W&B clients always send whole objects). `config` and `summaryMetrics` are stored byte-for-byte
  * and mirrored as standard JSON into the `*_query` columns the filters read.
  *
@@ -200,4 +200,55 @@ export const upsertModel = (
     const sql = yield* SqlClient.SqlClient
     const { inserted } = yield* sql.withTransaction(ensureProject(sql, entity, project, viewer, input.description))
     return { entity, project, inserted }
+  })
+
+/** The row id of the run a storage id names, or a 400 when the id is malformed or unknown. */
+const runIdOf = (
+  sql: SqlClient.SqlClient,
+  storageId: string,
+  what: string
+): Effect.Effect<number, SqlError | BadRequest> =>
+  Effect.gen(function*() {
+    const decoded = decodeRunStorageId(storageId)
+    if (decoded === undefined) return yield* new BadRequest({ message: `${what}: invalid run id ${storageId}` })
+    const [row] = yield* sql.unsafe<{ id: number }>(
+      `SELECT r.id FROM runs r JOIN projects p ON p.id = r.project_id JOIN entities e ON e.id = p.entity_id
+       WHERE e.name = ? AND p.name = ? AND r.name = ?`,
+      [decoded.entity, decoded.project, decoded.run]
+    )
+    if (row === undefined) return yield* new BadRequest({ message: `${what}: no run with id ${storageId}` })
+    return row.id
+  })
+
+/**
+ * Deletes a run with its history, events and files.
+ *
+ * @internal
+ */
+export const deleteRun = (storageId: string): Effect.Effect<void, SqlError | BadRequest, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.withTransaction(Effect.gen(function*() {
+      const runId = yield* runIdOf(sql, storageId, "deleteRun")
+      yield* sql.unsafe("DELETE FROM file_chunks WHERE file_id IN (SELECT id FROM files WHERE run_id = ?)", [runId])
+      for (const table of ["files", "history", "events"]) {
+        yield* sql.unsafe(`DELETE FROM ${table} WHERE run_id = ?`, [runId])
+      }
+      yield* sql.unsafe("DELETE FROM runs WHERE id = ?", [runId])
+    }))
+  })
+
+/**
+ * Sets a run's state.
+ *
+ * @internal
+ */
+export const updateRunState = (
+  storageId: string,
+  state: string
+): Effect.Effect<void, SqlError | BadRequest, SqlClient.SqlClient> =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const runId = yield* runIdOf(sql, storageId, "updateRunState")
+    yield* sql.unsafe("UPDATE runs SET state = ?, updated_at = ? WHERE id = ?", [state, nowTimestamp(), runId])
   })
