@@ -280,7 +280,7 @@ const history = Command.make(
     ...common
   },
   (o) =>
-    Client.withApi(o, (api) =>
+    Effect.zipRight(positiveInt("samples", Option.some(o.samples)), Client.withApi(o, (api) =>
       Effect.gen(function*() {
         const r = yield* api.run(o.path)
         const sampled = yield* History.history(r, {
@@ -291,7 +291,7 @@ const history = Command.make(
         })
         const columns = [sampled.xAxis, ...Object.keys(sampled.columns).filter((k) => k !== sampled.xAxis)]
         yield* emit(GlobalOptions.resolveFormat(o.format), columns, Stream.fromIterable(sampled.rows), false)
-      }))
+      })))
 ).pipe(Command.withDescription("Sampled history of a run (a few hundred rows spread over the whole run), for a quick look or a plot."))
 
 const scan = Command.make(
@@ -305,7 +305,7 @@ const scan = Command.make(
     ...common
   },
   (o) =>
-    Client.withApi(o, (api) =>
+    Effect.zipRight(positiveInt("page-size", Option.some(o.pageSize)), Client.withApi(o, (api) =>
       Effect.gen(function*() {
         const r = yield* api.run(o.path)
         const keys = Option.getOrUndefined(o.keys)
@@ -320,7 +320,7 @@ const scan = Command.make(
           Stream.mapChunksEffect((chunk) => Effect.as(progress.update((done += chunk.length), r.historyLineCount), chunk))
         )
         yield* emit(GlobalOptions.resolveFormat(o.format), scanColumns(r, keys), rows, true)
-      }).pipe(Effect.scoped))
+      }).pipe(Effect.scoped)))
 ).pipe(Command.withDescription("Every history row of a run, in step order, streamed page by page (e.g. --format csv > history.csv)."))
 
 /**

@@ -126,7 +126,9 @@ export const lineChart = (series: ReadonlyArray<Series>, options: ChartOptions =
   const drawable = series.map((s) => segments(s.points))
   const all = drawable.flat(2)
   const [x0, x1] = extent(all.map((p) => p[0]))
-  const [y0, y1] = extent(all.map((p) => p[1]))
+  const [yMin, yMax] = extent(all.map((p) => p[1]))
+  const pad = (yMax - yMin) * 0.04
+  const [y0, y1] = [yMin - pad, yMax + pad]
   const sx = (x: number) => margin.left + ((x - x0) / (x1 - x0)) * plotW
   const sy = (y: number) => margin.top + plotH - ((y - y0) / (y1 - y0)) * plotH
   const fmt = (n: number) => n.toFixed(1)

@@ -30,11 +30,12 @@ const config = (globalThis as { __EFFECT_WANDB_WEB__?: PageConfig }).__EFFECT_WA
   project: null
 }
 
-// The page talks to its own origin; the server proxies to W&B and adds the key there.
+// The page talks to its own origin; the server proxies to W&B and adds the real key there.
+// The client insists on some key, so the page sends a placeholder that the proxy drops.
 const runtime = ManagedRuntime.make(
   WandbApi.layerService.pipe(
     Layer.provideMerge(GraphQLClient.layer),
-    Layer.provideMerge(BrowserWandb.layer({ baseUrl: location.origin }))
+    Layer.provideMerge(BrowserWandb.layer({ baseUrl: location.origin, apiKey: "replaced-by-the-effect-wandb-web-proxy" }))
   )
 )
 

@@ -25,7 +25,7 @@ const styles = `
   header { background: #1a1c23; color: #fff; padding: 10px 18px; display: flex; gap: 16px; align-items: baseline; }
   header h1 { font-size: 17px; margin: 0; }
   header .upstream { color: #aab; font-size: 12px; }
-  main { display: grid; grid-template-columns: minmax(420px, 1fr) minmax(480px, 1.2fr); gap: 14px; padding: 14px; }
+  main { display: grid; grid-template-columns: minmax(560px, 1.15fr) minmax(480px, 1fr); gap: 14px; padding: 14px; }
   section { background: #fff; border: 1px solid #dde; border-radius: 6px; padding: 10px 12px; }
   h2 { font-size: 14px; margin: 0 0 8px; }
   .controls { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin-bottom: 8px; }

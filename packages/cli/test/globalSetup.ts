@@ -1,0 +1,5 @@
+import { buildCli, buildWeb } from "../scripts/build.js"
+
+export default async function setup() {
+  await Promise.all([buildCli(), buildWeb()])
+}
