@@ -23,7 +23,7 @@ import * as Schema from "effect/Schema"
 import type { ApiError } from "./Errors.js"
 import { DecodeError, PermissionDenied, RateLimited, ServerError, TransportError, Unauthorized } from "./Errors.js"
 import { errorMessages, excerpt, joinMessages, messageFromText } from "./internal/errorMessage.js"
-import { parseRetryAfter } from "./internal/retry.js"
+import { parseRetryAfter, readBodyInAttempt } from "./internal/retry.js"
 import * as LenientJson from "./LenientJson.js"
 import { WandbConfig } from "./WandbConfig.js"
 import * as WandbHttpClient from "./WandbHttpClient.js"
@@ -138,6 +138,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           : { query: operation.document, variables, operationName: operation.name }
         const request = HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUnsafeJson(body))
         const response = yield* http.execute(request).pipe(
+          Effect.locally(readBodyInAttempt, true),
           Effect.catchAll((error) =>
             Effect.flatMap(WandbHttpClient.attempts, (attempts) =>
               Effect.fail(new TransportError({ attempts, reason: scrub(error.message) })))

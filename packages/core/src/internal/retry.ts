@@ -8,7 +8,7 @@ import { globalValue } from "effect/GlobalValue"
 import * as Random from "effect/Random"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type { RetryPolicy } from "../WandbConfig.js"
 
 /**
@@ -20,6 +20,38 @@ export const currentAttempts: FiberRef.FiberRef<number> = globalValue(
   "@effect-wandb/core/internal/retry/currentAttempts",
   () => FiberRef.unsafeMake(0)
 )
+
+/**
+ * When `true` in the calling fiber (the GraphQL transport sets it), every attempt also reads
+ * the whole response body: a body cut short is then retried like a reset connection, and the
+ * per-attempt timeout covers the whole answer. File downloads leave it `false` and stream.
+ *
+ * @internal
+ */
+export const readBodyInAttempt: FiberRef.FiberRef<boolean> = globalValue(
+  "@effect-wandb/core/internal/retry/readBodyInAttempt",
+  () => FiberRef.unsafeMake(false)
+)
+
+/** The response with its body read into memory; a failed read is a `Transport` error. */
+const readWhole = (
+  request: HttpClientRequest.HttpClientRequest,
+  response: HttpClientResponse.HttpClientResponse
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> =>
+  Effect.map(response.arrayBuffer, (body) =>
+    HttpClientResponse.fromWeb(
+      request,
+      new Response(body.byteLength === 0 ? null : body, { status: response.status, headers: response.headers })
+    )).pipe(
+      Effect.mapError((error) =>
+        new HttpClientError.RequestError({
+          request,
+          reason: "Transport",
+          cause: error,
+          description: `connection lost while reading the response: ${error.description ?? error.message}`
+        })
+      )
+    )
 
 /** @internal */
 export const isRetryableStatus = (status: number): boolean =>
@@ -66,7 +98,8 @@ export const retrying = (policy: RetryPolicy, timeout: Duration.Duration) =>
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R> =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
-    const attempt = send.pipe(
+    const whole = yield* FiberRef.get(readBodyInAttempt)
+    const attempt = (whole ? Effect.flatMap(send, (response) => readWhole(request, response)) : send).pipe(
       Effect.timeoutFail({
         duration: timeout,
         onTimeout: () =>
