@@ -9,6 +9,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Path from "@effect/platform/Path"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Sink from "effect/Sink"
@@ -100,6 +101,22 @@ const requestError = (file: DownloadableFile, error: HttpClientError.HttpClientE
 export const knownSize = (file: DownloadableFile): number | undefined =>
   file.sizeBytes !== undefined && file.sizeBytes !== null && file.sizeBytes > 0 ? file.sizeBytes : undefined
 
+/** How many received chunks may wait for the disk while the socket keeps being read. */
+const WRITE_AHEAD = 16
+
+const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
+  if (chunks.length === 1) return Chunk.unsafeHead(chunks)
+  let size = 0
+  for (const chunk of chunks) size += chunk.length
+  const out = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}
+
 /** GETs the file and streams the body into `temp`, hashing on the way. Returns the byte count and digest. */
 const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =>
   Effect.gen(function*() {
@@ -128,6 +145,10 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
         received += chunk.length
         return hooks.onBytes(chunk.length)
       }),
+      // Keep reading the socket while the previous write is in flight, and write what has
+      // arrived meanwhile in one go (bounded: at most `WRITE_AHEAD` chunks wait).
+      Stream.bufferChunks({ capacity: WRITE_AHEAD }),
+      Stream.mapChunks((chunks) => Chunk.of(concat(chunks))),
       Stream.run(Sink.mapError(fs.sink(temp), fileSystemError(temp)))
     )
     if (contentLength !== undefined && received < contentLength) {

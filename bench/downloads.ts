@@ -1,0 +1,239 @@
+/**
+ * Download benchmark: one 512 MiB file and 200 files of 1 MiB from the local server.
+ *
+ *   pnpm --filter @effect-wandb/bench exec tsx downloads.ts [--write]
+ *
+ * The server (SQLite file in a temp directory) runs in this process; every measured download
+ * runs in its own child process, which samples its RSS every 10 ms, so the peak RSS is the
+ * client's alone. The child is this file bundled by esbuild and run by plain `node` (as an
+ * application would ship), not under tsx, whose loader and untree-shaken imports alone take
+ * over 150 MB. Reports throughput, peak RSS, and ratios against baselines measured in the
+ * same run: for the large file a raw `fetch` piped to disk (no hashing, no Effect), for the
+ * many files the same `downloadAll` with concurrency 1 (sequential). `--write` stores the table
+ * in bench/RESULTS.md (section "Downloads").
+ */
+import { Download, WandbApi, WandbConfig } from "@effect-wandb/core"
+import { NodeWandb } from "@effect-wandb/platform-node"
+import type { DemoData } from "@effect-wandb/server"
+import { Chunk, Context, Effect, Redacted, Stream } from "effect"
+import { spawn } from "node:child_process"
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { cpus, loadavg, tmpdir } from "node:os"
+import { join } from "node:path"
+import { Readable } from "node:stream"
+import { pipeline } from "node:stream/promises"
+import { fileURLToPath } from "node:url"
+
+const MiB = 1024 * 1024
+const LARGE = { name: "large/model.bin", size: 512 * MiB }
+const MANY = Array.from({ length: 200 }, (_, i) => ({ name: `many/f${String(i).padStart(3, "0")}.bin`, size: MiB }))
+const CONCURRENCY = 8
+
+type Scenario = "large" | "large-raw-fetch" | "many-concurrent" | "many-sequential"
+
+interface Measurement {
+  readonly scenario: Scenario
+  readonly bytes: number
+  readonly seconds: number
+  /** User + system CPU time of the client during the download. */
+  readonly cpuSeconds: number
+  readonly idleRssMiB: number
+  readonly peakRssMiB: number
+}
+
+/** Deterministic, cheap pseudo-random bytes for any range of a file (xorshift per 32-bit word). */
+const pattern = (seed: number) => (offset: number, length: number): Uint8Array => {
+  const words = new Uint32Array(Math.ceil(length / 4))
+  let x = (seed * 2654435761 + offset) >>> 0 || 1
+  for (let i = 0; i < words.length; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    words[i] = x >>> 0
+  }
+  return new Uint8Array(words.buffer, 0, length)
+}
+
+// ---------------------------------------------------------------- child: one measured download
+
+const RUN_PATH = "BENCH_RUN_PATH"
+
+const child = (scenario: Scenario) => {
+  let peak = process.memoryUsage.rss()
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10)
+  const baseUrl = process.env.BENCH_BASE_URL!
+  const apiKey = Redacted.make(process.env.BENCH_API_KEY!)
+  const root = process.env.BENCH_ROOT!
+  const runPath = process.env[RUN_PATH]!
+  const program = Effect.gen(function*() {
+    const api = yield* WandbApi.WandbApi
+    const names = scenario.startsWith("large") ? [LARGE.name] : MANY.map((f) => f.name)
+    const files = Chunk.toReadonlyArray(yield* Stream.runCollect(api.files(runPath, { names, perPage: 1000 })))
+    const idle = process.memoryUsage.rss()
+    peak = idle
+    const cpu = process.cpuUsage()
+    const start = performance.now()
+    switch (scenario) {
+      case "large":
+        yield* Download.download(files[0]!, { root })
+        break
+      case "large-raw-fetch":
+        yield* Effect.promise(async () => {
+          const response = await fetch(files[0]!.url, {
+            headers: { authorization: `Basic ${Buffer.from(`api:${Redacted.value(apiKey)}`).toString("base64")}` }
+          })
+          await pipeline(Readable.fromWeb(response.body as any), createWriteStream(join(root, "raw.bin")))
+        })
+        break
+      case "many-concurrent":
+      case "many-sequential":
+        yield* Stream.runDrain(
+          Download.downloadAll(files, { root, concurrency: scenario === "many-concurrent" ? CONCURRENCY : 1 })
+        )
+        break
+    }
+    const seconds = (performance.now() - start) / 1000
+    const used = process.cpuUsage(cpu)
+    const cpuSeconds = (used.user + used.system) / 1e6
+    const bytes = scenario.startsWith("large") ? LARGE.size : MANY.length * MiB
+    return { scenario, bytes, seconds, cpuSeconds, idleRssMiB: idle / MiB, peakRssMiB: peak / MiB } satisfies Measurement
+  })
+  return program.pipe(
+    Effect.provide(NodeWandb.layerFrom(WandbConfig.layerWithoutEnv({ baseUrl, apiKey }))),
+    Effect.runPromise
+  ).then((result) => {
+    clearInterval(sampler)
+    process.stdout.write(JSON.stringify(result) + "\n")
+  })
+}
+
+// ---------------------------------------------------------------- parent: server + children
+
+/** Bundles this file for plain node (esbuild is resolved through tsx, which depends on it). */
+const bundleChild = (outfile: string) =>
+  Effect.promise(async () => {
+    const esbuild: { build: (options: object) => Promise<unknown> } = createRequire(
+      createRequire(import.meta.url).resolve("tsx")
+    )("esbuild")
+    await esbuild.build({
+      entryPoints: [fileURLToPath(import.meta.url)],
+      outfile,
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      external: ["@effect-wandb/server"],
+      // CommonJS dependencies inside an ES module bundle still call require() for node builtins.
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+      logLevel: "error"
+    })
+  })
+
+const measure = (bundle: string, scenario: Scenario, env: Record<string, string>) =>
+  Effect.async<Measurement, Error>((resume) => {
+    const root = mkdtempSync(join(tmpdir(), `wandb-bench-${scenario}-`))
+    const proc = spawn(process.execPath, [bundle, "--child", scenario], {
+      env: { ...process.env, ...env, BENCH_ROOT: root },
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let out = ""
+    proc.stdout.on("data", (chunk) => (out += chunk))
+    proc.on("close", (code) => {
+      rmSync(root, { recursive: true, force: true })
+      resume(
+        code === 0
+          ? Effect.succeed(JSON.parse(out.trim().split("\n").pop()!) as Measurement)
+          : Effect.fail(new Error(`${scenario}: child exited with ${code}`))
+      )
+    })
+  })
+
+/** The server's `SqlClient` (its Tag lives in @effect/sql; Tags are keyed by name). */
+type Sql = Effect.Effect.Context<ReturnType<typeof DemoData.putFile>>
+const Sql = Context.GenericTag<Sql>("@effect/sql/SqlClient")
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits)
+const mbps = (m: Measurement) => m.bytes / MiB / m.seconds
+
+const parent = Effect.gen(function*() {
+  // Imported here so the measured children never load the server (SQLite, GraphQL).
+  const { DemoData, LocalServer } = yield* Effect.promise(() => import("@effect-wandb/server"))
+  const dir = mkdtempSync(join(tmpdir(), "wandb-bench-server-"))
+  yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+  const { server, sql } = yield* LocalServer.make({ database: join(dir, "bench.sqlite") })
+  const seeded = Date.now()
+  const demo = yield* DemoData.seedDemo({ projects: 1, runsPerProject: 1, stepsPerRun: 1, filesPerRun: 0, largeFileBytes: 0 })
+    .pipe(Effect.provideService(Sql, sql))
+  const project = demo.projects[0]!
+  const run = project.runs[0]!
+  yield* DemoData.putFile(run.id, LARGE.name, { size: LARGE.size, chunk: pattern(1) }).pipe(Effect.provideService(Sql, sql))
+  yield* Effect.forEach(MANY, (file, i) =>
+    DemoData.putFile(run.id, file.name, { size: file.size, chunk: pattern(i + 2) }).pipe(Effect.provideService(Sql, sql)))
+  console.error(`stored ${LARGE.size / MiB} MiB + ${MANY.length} × 1 MiB in ${fmt((Date.now() - seeded) / 1000)} s`)
+
+  const env = {
+    BENCH_BASE_URL: server.baseUrl,
+    BENCH_API_KEY: Redacted.value(server.apiKey),
+    [RUN_PATH]: `${demo.entity}/${project.name}/${run.name}`
+  }
+  const bundle = join(dir, "downloads-child.mjs")
+  yield* bundleChild(bundle)
+  const scenarios: ReadonlyArray<Scenario> = ["large-raw-fetch", "large", "many-sequential", "many-concurrent"]
+  const only = process.argv.indexOf("--only")
+  const selected = only === -1 ? scenarios : scenarios.filter((s) => process.argv[only + 1]!.split(",").includes(s))
+  const results = new Map<Scenario, Measurement>()
+  for (const scenario of selected) {
+    const m = yield* measure(bundle, scenario, env)
+    console.error(`${scenario}: ${fmt(mbps(m))} MiB/s, CPU ${fmt(m.cpuSeconds, 2)} s, peak RSS ${fmt(m.peakRssMiB)} MiB`)
+    results.set(scenario, m)
+  }
+  if (selected.length < scenarios.length) return
+  const large = results.get("large")!
+  const raw = results.get("large-raw-fetch")!
+  const seq = results.get("many-sequential")!
+  const conc = results.get("many-concurrent")!
+  const row = (label: string, m: Measurement, ratio: string) =>
+    `| ${label} | ${fmt(m.bytes / MiB, 0)} MiB | ${fmt(m.seconds, 2)} s | ${fmt(mbps(m))} MiB/s | ${fmt(m.cpuSeconds, 2)} s | ${fmt(m.idleRssMiB)} MiB | ${fmt(m.peakRssMiB)} MiB | ${ratio} |`
+  const table = [
+    "| scenario | bytes | time | throughput | client CPU | RSS before | peak RSS | ratio |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    row("1 × 512 MiB, `Download.download` (streamed, MD5-verified, temp + rename)", large, `${fmt(mbps(large) / mbps(raw), 2)} × raw fetch`),
+    row("1 × 512 MiB, baseline: raw `fetch` piped to a file (no hashing)", raw, "1.00"),
+    row(`200 × 1 MiB, \`downloadAll\` concurrency ${CONCURRENCY}`, conc, `${fmt(seq.seconds / conc.seconds, 2)} × sequential`),
+    row("200 × 1 MiB, baseline: `downloadAll` concurrency 1 (sequential)", seq, "1.00")
+  ].join("\n")
+  const verdict = `Peak RSS for the large file: ${fmt(large.peakRssMiB)} MiB (target < 150 MB: ${large.peakRssMiB * MiB < 150e6 ? "met" : "NOT met"}).`
+  console.log(table + "\n\n" + verdict)
+
+  if (process.argv.includes("--write")) {
+    const file = fileURLToPath(new URL("./RESULTS.md", import.meta.url))
+    const section = [
+      "## Downloads",
+      "",
+      `Command: \`pnpm --filter @effect-wandb/bench exec tsx downloads.ts --write\` (${new Date().toISOString().slice(0, 16)}Z,`,
+      `Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)} at the end). Local server on 127.0.0.1 (SQLite file, 1 MiB chunks) in the`,
+      "parent process; each download runs in a child process (this file bundled by esbuild, plain node) that",
+      "samples its own RSS every 10 ms. \"RSS before\" is the child's RSS after startup and the file listing.",
+      "",
+      table,
+      "",
+      verdict,
+      ""
+    ].join("\n")
+    const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n"
+    const start = current.indexOf("## Downloads")
+    const end = start === -1 ? -1 : current.indexOf("\n## ", start + 1)
+    const next = start === -1
+      ? `${current.trimEnd()}\n\n${section}`
+      : current.slice(0, start) + section + (end === -1 ? "" : current.slice(end + 1))
+    writeFileSync(file, next)
+  }
+})
+
+const childIndex = process.argv.indexOf("--child")
+if (childIndex !== -1) {
+  void child(process.argv[childIndex + 1] as Scenario)
+} else {
+  void Effect.runPromise(Effect.scoped(parent))
+}
