@@ -191,10 +191,18 @@ layer(ServerLive, { excludeTestServices: true })("effect-wandb against the local
         yield* expectError(["runs", "demo/mnist-cnn", "--api-key-file", "/nonexistent/key"], 2, /^error: invalid --api-key-file: cannot read \/nonexistent\/key/)
         yield* expectError(["projects", "--base-url", "ftp://example.com"], 2, /^error: invalid baseUrl: /)
         const env = yield* serverEnv
-        const usage = yield* runCli(["runs", "--nope"], env)
-        expect(usage.code).toBe(2)
-        expect(usage.stdout).toBe("")
-        expect(usage.stderr).not.toBe("")
+        const usageErrors: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+          [["runs", "demo/mnist-cnn", "--nope"], "Received unknown argument: '--nope'"],
+          [["runs", "demo/mnist-cnn", "--limit", "abc"], "'abc' is not a integer"],
+          [["runs", "demo/mnist-cnn", "--format", "xml"], "Expected one of the following cases: table, json, ndjson, csv"],
+          [["nocommand"], "Invalid subcommand for effect-wandb"]
+        ]
+        for (const [args, message] of usageErrors) {
+          const usage = yield* runCli(args, env)
+          expect(usage.code).toBe(2)
+          expect(usage.stdout).toBe("")
+          expect(usage.stderr).toContain(message)
+        }
       }))
 
     it.effect("6: filter rejected by the server", () =>

@@ -1,0 +1,86 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Option, Stream } from "effect"
+import * as Output from "../src/Output.js"
+import * as Progress from "../src/Progress.js"
+
+const renderAll = (format: Output.Format, columns: ReadonlyArray<string>, rows: ReadonlyArray<unknown>, wholeRecords = false) =>
+  Stream.runCollect(Output.render(format, columns, Stream.fromIterable(rows), { wholeRecords })).pipe(
+    Effect.map((chunks) => Chunk.join(chunks, ""))
+  )
+
+describe("Output", () => {
+  it("toJson: dates, options, non-finite numbers, class instances", () => {
+    class Box {
+      constructor(readonly at: Date, readonly value: number, readonly missing: undefined) {}
+      get computed() {
+        return 1
+      }
+    }
+    expect(Output.toJson({ box: new Box(new Date("2024-01-02T03:04:05Z"), NaN, undefined), o: Option.some(-Infinity), n: Option.none() }))
+      .toEqual({ box: { at: "2024-01-02T03:04:05.000Z", value: "NaN" }, o: "-Infinity", n: null })
+  })
+
+  it("getPath: nested records and keys that contain dots", () => {
+    const run = { summary: { loss: 0.5, nested: { a: 1 } }, systemMetrics: { "system.gpu.0.gpu": 93 } }
+    expect(Output.getPath(run, "summary.loss")).toBe(0.5)
+    expect(Output.getPath(run, "summary.nested.a")).toBe(1)
+    expect(Output.getPath(run, "systemMetrics.system.gpu.0.gpu")).toBe(93)
+    expect(Output.getPath(run, "summary.nope")).toBeUndefined()
+  })
+
+  it("cellText: numbers, arrays of scalars, nested JSON", () => {
+    expect(Output.cellText(Infinity)).toBe("Infinity")
+    expect(Output.cellText(["a", "b"])).toBe("a,b")
+    expect(Output.cellText({ _type: "image-file" })).toBe("{\"_type\":\"image-file\"}")
+    expect(Output.cellText(null)).toBe("")
+  })
+
+  it("table: aligned columns, numbers right-aligned, long cells shortened", () => {
+    const text = Output.table(["name", "n"], [{ name: "a", n: 5 }, { name: "x".repeat(100), n: 123 }])
+    const lines = text.trimEnd().split("\n")
+    expect(lines[0]).toBe(`name${" ".repeat(60)}    n`)
+    expect(lines[1]).toBe(`${"─".repeat(64)}  ───`)
+    expect(lines[2]).toBe(`a${" ".repeat(63)}    5`)
+    expect(lines[3]).toBe(`${"x".repeat(63)}…  123`)
+    expect(Output.table(["a"], [])).toBe("(no rows)\n")
+  })
+
+  it.effect("csv: RFC 4180 quoting and a header", () =>
+    Effect.gen(function*() {
+      const text = yield* renderAll("csv", ["a", "b"], [{ a: "x,y", b: "say \"hi\"" }, { a: 1, b: null }])
+      expect(text).toBe("a,b\n\"x,y\",\"say \"\"hi\"\"\"\n1,\n")
+    }))
+
+  it.effect("json: one valid array, also when empty; ndjson: one value per line", () =>
+    Effect.gen(function*() {
+      const rows = [{ a: 1, b: NaN }, { a: 2, b: 3 }]
+      expect(JSON.parse(yield* renderAll("json", ["a", "b"], rows))).toEqual([{ a: 1, b: "NaN" }, { a: 2, b: 3 }])
+      expect(JSON.parse(yield* renderAll("json", ["a"], []))).toEqual([])
+      expect(yield* renderAll("ndjson", ["a"], rows)).toBe("{\"a\":1}\n{\"a\":2}\n")
+      expect(yield* renderAll("ndjson", ["a"], rows, true)).toBe("{\"a\":1,\"b\":\"NaN\"}\n{\"a\":2,\"b\":3}\n")
+    }))
+
+  it("renderOne: a field/value table with flattened nested records", () => {
+    const text = Output.renderOne("table", { path: "e/p/r", config: { lr: 0.1, opt: { name: "adam" } } })
+    expect(text).toMatch(/^path\s+e\/p\/r$/m)
+    expect(text).toMatch(/^config\.lr\s+0\.1$/m)
+    expect(text).toMatch(/^config\.opt\.name\s+adam$/m)
+    expect(Output.renderOne("csv", { a: 1, b: "x" })).toBe("a,b\n1,x\n")
+  })
+
+  it("defaultFormat: table on a terminal, ndjson otherwise", () => {
+    expect(Output.defaultFormat(true)).toBe("table")
+    expect(Output.defaultFormat(false)).toBe("ndjson")
+  })
+})
+
+describe("Progress", () => {
+  it("renderBar and formatBytes", () => {
+    expect(Progress.formatBytes(512)).toBe("512 B")
+    expect(Progress.formatBytes(1536)).toBe("1.5 KiB")
+    expect(Progress.formatBytes(3 * 1024 * 1024)).toBe("3.0 MiB")
+    expect(Progress.renderBar("scan", 50, 200, "rows", 8)).toBe("scan [##------]  25%  50 / 200")
+    expect(Progress.renderBar("download", 2048, undefined, "bytes")).toBe("download 2.0 KiB")
+    expect(Progress.renderBar("x", 300, 200, "rows", 4)).toBe("x [####] 100%  300 / 200")
+  })
+})
