@@ -50,7 +50,7 @@ const readRequest = (body: string): GraphqlRequest | string => {
   }
 }
 
-const parseDocument = (query: string): DocumentNode | ReadonlyArray<GraphQLError> => {
+const parseAndValidate = (query: string): DocumentNode | ReadonlyArray<GraphQLError> => {
   let document: DocumentNode
   try {
     document = parse(query)
@@ -59,6 +59,20 @@ const parseDocument = (query: string): DocumentNode | ReadonlyArray<GraphQLError
   }
   const errors = validate(schema, document)
   return errors.length > 0 ? errors : document
+}
+
+/** Clients send the same few documents over and over: keep the last results of parse + validate. */
+const DOCUMENT_CACHE_SIZE = 256
+const documentCache = new Map<string, DocumentNode | ReadonlyArray<GraphQLError>>()
+
+const parseDocument = (query: string): DocumentNode | ReadonlyArray<GraphQLError> => {
+  let document = documentCache.get(query)
+  if (document === undefined) {
+    if (documentCache.size >= DOCUMENT_CACHE_SIZE) documentCache.delete(documentCache.keys().next().value!)
+    document = parseAndValidate(query)
+    documentCache.set(query, document)
+  }
+  return document
 }
 
 /** The base URL clients reached us under (for file links), from the Host header. */
