@@ -70,7 +70,13 @@ export const parseRetryAfter = (value: string | undefined, now: number): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
-const backoffMillis = (policy: RetryPolicy, retry: number): Effect.Effect<number> =>
+/**
+ * The wait before retry `retry` (1-based): exponential from `baseDelay`, capped at `maxDelay`,
+ * with up to 25% jitter.
+ *
+ * @internal
+ */
+export const backoffMillis = (policy: RetryPolicy, retry: number): Effect.Effect<number> =>
   Effect.map(Random.next, (u) => {
     const base = Duration.toMillis(policy.baseDelay) * 2 ** (retry - 1)
     return Math.round(Math.min(Duration.toMillis(policy.maxDelay), base) * (1 + 0.25 * u))
