@@ -93,6 +93,14 @@ const decodeError = (operation: string, error: ParseResult.ParseError): DecodeEr
   })
 }
 
+const parseBody = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return LenientJson.parse(text)
+  }
+}
+
 const statusError = (status: number, reason: string, attempts: number, retryAfter: string | undefined): ApiError => {
   if (status === 401) return new Unauthorized({ reason })
   if (status === 403) return new PermissionDenied({ reason })
@@ -156,7 +164,8 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
         }
         let parsed: unknown
         try {
-          parsed = LenientJson.parse(text)
+          // the body is standard JSON; bare NaN/Infinity (some servers) is the rare fallback
+          parsed = parseBody(text)
         } catch {
           return yield* new ServerError({
             status: 200,

@@ -71,7 +71,10 @@ const quotedReviver = (_key: string, value: unknown): unknown =>
 export const parse = (text: string, options?: { readonly quotedSpecials?: boolean }): unknown => {
   if (options?.quotedSpecials === true) {
     const standard = rewriteBareTokens(text, (token) => `"${token}"`)
-    return JSON.parse(standard, quotedReviver)
+    // the reviver is only needed when a quoted special can be present
+    return standard === text && !text.includes("NaN\"") && !text.includes("Infinity\"")
+      ? JSON.parse(text)
+      : JSON.parse(standard, quotedReviver)
   }
   const marked = rewriteBareTokens(text, (token) => `"${SPECIAL_PREFIX_JSON}${token}"`)
   return marked === text ? JSON.parse(text) : JSON.parse(marked, sentinelReviver)

@@ -43,7 +43,16 @@ import {
   Unauthorized
 } from "./Errors.js"
 import * as GraphQLClient from "./GraphQLClient.js"
-import { type Coordinates, decodeFile, decodeProject, decodeRun, decodeSweep, decodeViewer } from "./internal/decode.js"
+import {
+  type Coordinates,
+  decodeAll,
+  decodeFile,
+  decodeOne,
+  decodeProject,
+  decodeRun,
+  decodeSweep,
+  decodeViewer
+} from "./internal/decode.js"
 import * as documents from "./internal/documents.js"
 import { parseObjectPath, parseProjectPath } from "./internal/paths.js"
 import type { JsonObject } from "./Json.js"
@@ -217,15 +226,16 @@ interface Page<A> {
 /** The cursor to continue from, or `null` when the listing is complete. */
 const nextCursor = (
   connection: {
-    readonly edges: ReadonlyArray<{ readonly cursor: string | null }>
-    readonly pageInfo: { readonly endCursor: string | null; readonly hasNextPage: boolean }
+    readonly edges: ReadonlyArray<{ readonly cursor?: string | null | undefined }>
+    readonly pageInfo: { readonly endCursor?: string | null | undefined; readonly hasNextPage: boolean }
   },
   use: "lastEdge" | "endCursor"
 ): string | null => {
   if (!connection.pageInfo.hasNextPage || connection.edges.length === 0) return null
-  return use === "endCursor"
+  const cursor = use === "endCursor"
     ? connection.pageInfo.endCursor
     : connection.edges[connection.edges.length - 1]!.cursor ?? connection.pageInfo.endCursor
+  return cursor ?? null
 }
 
 const pageSize = (value: number | undefined, fallback: number): Effect.Effect<number, InvalidArgument> => {
@@ -311,13 +321,13 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
 
     const viewer = Effect.gen(function*() {
       const { viewer } = yield* gql.execute(documents.operations.viewer)
-      return viewer === null ? yield* noViewer : decodeViewer(viewer)
+      return viewer == null ? yield* noViewer : decodeViewer(viewer)
     }).pipe(Effect.withSpan("WandbApi.viewer"))
 
     const fetchViewerEntity = Effect.gen(function*() {
       const { viewer } = yield* gql.execute(documents.operations.defaultEntity)
-      if (viewer === null) return yield* noViewer
-      if (viewer.entity === null) {
+      if (viewer == null) return yield* noViewer
+      if (viewer.entity == null) {
         return yield* new InvalidPath({
           input: "",
           reason: "no entity given or configured, and the viewer has no default entity"
@@ -366,7 +376,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
       Effect.gen(function*() {
         const { project } = yield* gql.execute(documents.operations.run, { project: at.project, entity: at.entity, name: at.id })
         if (project?.run == null) return yield* runNotFound(at)
-        return yield* decodeRun(project.run, at, appUrl)
+        return yield* decodeOne(project.run, (node) => decodeRun(node, at, appUrl))
       })
 
     const cache = yield* Cache.make({ capacity: config.runCacheCapacity, timeToLive: Duration.infinity, lookup: fetchRun })
@@ -385,7 +395,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
               gql.execute(documents.operations.runs, { project: at.project, entity: at.entity, cursor, perPage, order, filters })
             )
             if (project?.runs == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
-            const items = yield* Effect.forEach(project.runs.edges, (edge) => decodeRun(edge.node, at, appUrl))
+            const items = yield* decodeAll(project.runs.edges, (edge) => decodeRun(edge.node, at, appUrl))
             return { items: Chunk.unsafeFromArray(items), next: nextCursor(project.runs, "lastEdge") }
           }).pipe(Effect.withSpan("WandbApi.runs.page", { attributes: { entity: at.entity, project: at.project } }))
         )
@@ -403,7 +413,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
       const { project } = yield* rejectedFilter(filters)(
         gql.execute(documents.operations.runsCount, { project: at.project, entity: at.entity, filters })
       )
-      if (project === null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
+      if (project == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
       return project.runCount ?? 0
     })
 
@@ -414,8 +424,8 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         return paginate((cursor) =>
           Effect.gen(function*() {
             const { models } = yield* gql.execute(documents.operations.projects, { entity: name, cursor, perPage })
-            if (models === null) return yield* new EntityNotFound({ entity: name })
-            const items = yield* Effect.forEach(models.edges, (edge) => decodeProject(edge.node, appUrl))
+            if (models == null) return yield* new EntityNotFound({ entity: name })
+            const items = yield* decodeAll(models.edges, (edge) => decodeProject(edge.node, appUrl))
             return { items: Chunk.unsafeFromArray(items), next: nextCursor(models, "endCursor") }
           }).pipe(Effect.withSpan("WandbApi.projects.page", { attributes: { entity: name } }))
         )
@@ -424,8 +434,8 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
     const project = Effect.fn("WandbApi.project")(function*(path: string) {
       const at = yield* projectAt(path)
       const { project } = yield* gql.execute(documents.operations.project, { name: at.project, entity: at.entity })
-      if (project === null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
-      return yield* decodeProject(project, appUrl)
+      if (project == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
+      return yield* decodeOne(project, (node) => decodeProject(node, appUrl))
     })
 
     const run = Effect.fn("WandbApi.run")(function*(path: string) {
@@ -440,7 +450,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
       if (project?.sweep == null) {
         return yield* new SweepNotFound({ entity: at.entity, project: at.project, sweepId: at.id })
       }
-      return yield* decodeSweep(project.sweep, at, appUrl)
+      return yield* decodeOne(project.sweep, (node) => decodeSweep(node, at, appUrl))
     })
 
     const sweepRuns = (sweep: Sweep, options?: Omit<WandbApi.RunsOptions, "filters">) =>
@@ -473,8 +483,8 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
             })
             if (project?.run == null) return yield* runNotFound(at)
             const files = project.run.files
-            if (files === null) return { items: Chunk.empty<RunFile>(), next: null }
-            const items = yield* Effect.forEach(files.edges, (edge) => decodeFile(edge.node, { ...at, runId: at.id }))
+            if (files == null) return { items: Chunk.empty<RunFile>(), next: null }
+            const items = yield* decodeAll(files.edges, (edge) => decodeFile(edge.node, { ...at, runId: at.id }))
             return { items: Chunk.unsafeFromArray(items), next: nextCursor(files, "lastEdge") }
           }).pipe(Effect.withSpan("WandbApi.files.page"))
         )

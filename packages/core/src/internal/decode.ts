@@ -3,6 +3,10 @@
  * config flattened, timestamps read as UTC, URLs derived. A value that cannot be read is a
  * `DecodeError` naming the entity and field.
  *
+ * The converters are plain synchronous functions that throw `DecodeError` (a listing page
+ * converts many nodes; {@link decodeAll} turns a page into one Effect). Entities are built
+ * without re-validation: every field has just been checked by the response schema.
+ *
  * @internal
  */
 import * as Effect from "effect/Effect"
@@ -23,12 +27,36 @@ const INTERNAL_CONFIG_KEYS = new Set(["_wandb", "wandb_version"])
 const isObject = (value: unknown): value is Record<string, unknown> =>
   value !== null && typeof value === "object" && !Array.isArray(value)
 
-const attempt = <A>(entity: string, field: string, f: () => A): Effect.Effect<A, DecodeError> =>
-  Effect.try({
-    try: f,
-    catch: (cause) =>
-      new DecodeError({ entity, field, reason: cause instanceof Error ? cause.message : String(cause) })
+/** Runs `f`, turning whatever it throws into a `DecodeError` for `entity.field`. */
+const attempt = <A>(entity: string, field: string, f: () => A): A => {
+  try {
+    return f()
+  } catch (cause) {
+    throw new DecodeError({ entity, field, reason: cause instanceof Error ? cause.message : String(cause) })
+  }
+}
+
+/**
+ * Converts every item, failing with the first `DecodeError`.
+ *
+ * @internal
+ */
+export const decodeAll = <I, A>(items: ReadonlyArray<I>, f: (item: I) => A): Effect.Effect<Array<A>, DecodeError> =>
+  Effect.suspend(() => {
+    try {
+      return Effect.succeed(items.map(f))
+    } catch (error) {
+      return error instanceof DecodeError ? Effect.fail(error) : Effect.die(error)
+    }
   })
+
+/**
+ * Converts one item, failing with a `DecodeError`.
+ *
+ * @internal
+ */
+export const decodeOne = <I, A>(item: I, f: (item: I) => A): Effect.Effect<A, DecodeError> =>
+  Effect.map(decodeAll([item], f), (all) => all[0]!)
 
 /**
  * Reads a JSON object that W&B sends as JSON text (or, tolerated, as an object already).
@@ -39,7 +67,7 @@ const jsonObject = (
   field: string,
   value: unknown,
   options?: { readonly quotedSpecials?: boolean }
-): Effect.Effect<JsonObject, DecodeError> =>
+): JsonObject =>
   attempt(entity, field, () => {
     if (value === null || value === undefined || value === "") return {}
     const parsed = typeof value === "string" ? LenientJson.parse(value, options) : value
@@ -49,7 +77,7 @@ const jsonObject = (
   })
 
 /** ISO-8601 timestamp; without a zone designator it is UTC (W&B's run timestamps). */
-const timestamp = (entity: string, field: string, value: string): Effect.Effect<Date, DecodeError> =>
+const timestamp = (entity: string, field: string, value: string): Date =>
   attempt(entity, field, () => {
     const text = value.trim()
     const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) || !text.includes("T") ? text : `${text}Z`
@@ -58,8 +86,8 @@ const timestamp = (entity: string, field: string, value: string): Effect.Effect<
     return date
   })
 
-const optionalTimestamp = (entity: string, field: string, value: string | null) =>
-  value === null ? Effect.succeed(null) : timestamp(entity, field, value)
+const optionalTimestamp = (entity: string, field: string, value: string | null): Date | null =>
+  value === null ? null : timestamp(entity, field, value)
 
 /** Percent-encodes every character but `A-Z a-z 0-9 _ . - ~` (Python's `quote(s, safe="")`). */
 const encodeSegment = (segment: string): string =>
@@ -76,12 +104,13 @@ const unwrapConfig = (raw: JsonObject): JsonObject =>
 const userConfig = (raw: JsonObject): JsonObject =>
   Object.fromEntries(Object.entries(raw).filter(([key]) => !INTERNAL_CONFIG_KEYS.has(key)))
 
-const historyKeys = (value: unknown): Effect.Effect<HistoryKeys, DecodeError> =>
-  Effect.map(jsonObject("Run", "historyKeys", value, { quotedSpecials: true }), (object) =>
-    new HistoryKeys({
-      lastStep: typeof object.lastStep === "number" && Number.isFinite(object.lastStep) ? object.lastStep : null,
-      keys: isObject(object.keys) ? object.keys : {}
-    }))
+const historyKeys = (value: unknown): HistoryKeys => {
+  const object = jsonObject("Run", "historyKeys", value, { quotedSpecials: true })
+  return new HistoryKeys({
+    lastStep: typeof object.lastStep === "number" && Number.isFinite(object.lastStep) ? object.lastStep : null,
+    keys: isObject(object.keys) ? object.keys : {}
+  }, true)
+}
 
 /** Where an entity lives. @internal */
 export interface Coordinates {
@@ -90,106 +119,106 @@ export interface Coordinates {
 }
 
 /** @internal */
-export const decodeRun = (node: wire.RunNode, at: Coordinates, appUrl: string): Effect.Effect<Run, DecodeError> =>
-  Effect.gen(function*() {
-    const rawConfig = unwrapConfig(yield* jsonObject("Run", "config", node.config))
-    return new Run({
+export const decodeRun = (node: wire.RunNode, at: Coordinates, appUrl: string): Run => {
+  const rawConfig = unwrapConfig(jsonObject("Run", "config", node.config))
+  return new Run({
       entity: at.entity,
       project: at.project,
       id: node.name,
       storageId: node.id,
-      name: node.displayName,
+      name: node.displayName ?? null,
       state: node.state ?? "unknown",
       tags: node.tags ?? [],
       config: userConfig(rawConfig),
       rawConfig,
-      summary: yield* jsonObject("Run", "summaryMetrics", node.summaryMetrics, { quotedSpecials: true }),
-      systemMetrics: yield* jsonObject("Run", "systemMetrics", node.systemMetrics, { quotedSpecials: true }),
-      createdAt: yield* timestamp("Run", "createdAt", node.createdAt),
-      heartbeatAt: yield* optionalTimestamp("Run", "heartbeatAt", node.heartbeatAt),
-      notes: node.notes,
-      description: node.description,
+      summary: jsonObject("Run", "summaryMetrics", node.summaryMetrics, { quotedSpecials: true }),
+      systemMetrics: jsonObject("Run", "systemMetrics", node.systemMetrics, { quotedSpecials: true }),
+      createdAt: timestamp("Run", "createdAt", node.createdAt),
+      heartbeatAt: optionalTimestamp("Run", "heartbeatAt", node.heartbeatAt ?? null),
+      notes: node.notes ?? null,
+      description: node.description ?? null,
       readOnly: node.readOnly ?? false,
-      user: node.user === null ? null : new RunUser(node.user),
-      sweepName: node.sweepName,
-      group: node.group,
-      jobType: node.jobType,
-      commit: node.commit,
+      user: node.user == null ? null : new RunUser({ name: node.user.name ?? null, username: node.user.username ?? null }, true),
+      sweepName: node.sweepName ?? null,
+      group: node.group ?? null,
+      jobType: node.jobType ?? null,
+      commit: node.commit ?? null,
       historyLineCount: node.historyLineCount ?? 0,
-      historyKeys: yield* historyKeys(node.historyKeys),
-      projectId: node.projectId,
+      historyKeys: historyKeys(node.historyKeys),
+      projectId: node.projectId ?? null,
       url: appPath(appUrl, at.entity, at.project, "runs", node.name)
-    })
+  }, true)
+}
+
+/** @internal */
+export const decodeProject = (node: wire.ProjectNode, appUrl: string): Project =>
+  new Project({
+    id: node.id,
+    entity: node.entityName,
+    name: node.name,
+    createdAt: timestamp("Project", "createdAt", node.createdAt),
+    isBenchmark: node.isBenchmark ?? false,
+    user: node.user == null
+      ? null
+      : new ProjectUser({
+        id: node.user.id,
+        name: node.user.name ?? null,
+        username: node.user.username ?? null,
+        email: node.user.email ?? null
+      }, true),
+    url: appPath(appUrl, node.entityName, node.name, "workspace")
+  }, true)
+
+/** @internal */
+export const decodeSweep = (node: wire.SweepNode, at: Coordinates, appUrl: string): Sweep => {
+  const config = attempt("Sweep", "config", () => {
+    const parsed: unknown = node.config.trim() === "" ? {} : YAML.parse(node.config)
+    if (!isObject(parsed)) throw new Error("expected a YAML mapping")
+    return parsed
   })
-
-/** @internal */
-export const decodeProject = (node: wire.ProjectNode, appUrl: string): Effect.Effect<Project, DecodeError> =>
-  Effect.map(timestamp("Project", "createdAt", node.createdAt), (createdAt) =>
-    new Project({
-      id: node.id,
-      entity: node.entityName,
-      name: node.name,
-      createdAt,
-      isBenchmark: node.isBenchmark ?? false,
-      user: node.user === null ? null : new ProjectUser(node.user),
-      url: appPath(appUrl, node.entityName, node.name, "workspace")
-    }))
-
-/** @internal */
-export const decodeSweep = (node: wire.SweepNode, at: Coordinates, appUrl: string): Effect.Effect<Sweep, DecodeError> =>
-  Effect.gen(function*() {
-    const config = yield* attempt("Sweep", "config", () => {
-      const parsed: unknown = node.config.trim() === "" ? {} : YAML.parse(node.config)
-      if (!isObject(parsed)) throw new Error("expected a YAML mapping")
-      return parsed
-    })
-    return new Sweep({
+  return new Sweep({
       entity: at.entity,
       project: at.project,
       id: node.name,
       storageId: node.id,
-      name: node.displayName,
-      method: node.method,
+      name: node.displayName ?? null,
+      method: node.method ?? null,
       state: node.state,
-      description: node.description,
-      bestLoss: node.bestLoss,
+      description: node.description ?? null,
+      bestLoss: node.bestLoss ?? null,
       config,
       configYaml: node.config,
-      createdAt: yield* timestamp("Sweep", "createdAt", node.createdAt),
-      updatedAt: yield* optionalTimestamp("Sweep", "updatedAt", node.updatedAt),
+      createdAt: timestamp("Sweep", "createdAt", node.createdAt),
+      updatedAt: optionalTimestamp("Sweep", "updatedAt", node.updatedAt ?? null),
       runCount: node.runCount ?? 0,
-      runCountExpected: node.runCountExpected,
+      runCountExpected: node.runCountExpected ?? null,
       url: appPath(appUrl, at.entity, at.project, "sweeps", node.name)
-    })
-  })
+  }, true)
+}
 
 /** @internal */
-export const decodeFile = (
-  node: wire.FileNode,
-  at: Coordinates & { readonly runId: string }
-): Effect.Effect<RunFile, DecodeError> =>
-  Effect.map(optionalTimestamp("RunFile", "updatedAt", node.updatedAt), (updatedAt) =>
-    new RunFile({
+export const decodeFile = (node: wire.FileNode, at: Coordinates & { readonly runId: string }): RunFile =>
+  new RunFile({
       entity: at.entity,
       project: at.project,
       runId: at.runId,
       id: node.id,
       name: node.name,
       url: node.url,
-      directUrl: node.directUrl,
-      md5: node.md5,
-      mimetype: node.mimetype,
-      updatedAt,
+      directUrl: node.directUrl ?? null,
+      md5: node.md5 ?? null,
+      mimetype: node.mimetype ?? null,
+      updatedAt: optionalTimestamp("RunFile", "updatedAt", node.updatedAt ?? null),
       sizeBytes: node.sizeBytes ?? 0
-    }))
+  }, true)
 
 /** @internal */
 export const decodeViewer = (node: typeof wire.ViewerNode.Type): Viewer =>
   new Viewer({
     id: node.id,
-    username: node.username,
-    name: node.name,
-    email: node.email,
-    entity: node.entity,
-    teams: (node.teams?.edges ?? []).flatMap((edge) => edge.node === null ? [] : [edge.node.name])
-  })
+    username: node.username ?? null,
+    name: node.name ?? null,
+    email: node.email ?? null,
+    entity: node.entity ?? null,
+    teams: (node.teams?.edges ?? []).flatMap((edge) => edge.node == null ? [] : [edge.node.name])
+  }, true)
