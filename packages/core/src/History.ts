@@ -153,7 +153,7 @@ export interface ScanOptions {
   readonly join?: Join | undefined
   /** Pages fetched at the same time (default 8; ≥ 1). Rows still come out in step order. */
   readonly concurrency?: number | undefined
-  /** Decoded pages buffered ahead of the consumer (default 2; ≥ 1). */
+  /** Pages buffered ahead of the consumer (default 2; ≥ 1); a page is decoded when the consumer reaches it. */
   readonly prefetch?: number | undefined
 }
 
@@ -327,11 +327,14 @@ export const scanHistory = (
     const extent = run.historyKeys !== undefined && run.historyLineCount !== undefined
       ? { lastStep: run.historyKeys.lastStep, rowCount: run.historyLineCount }
       : yield* Queries.historyExtent(run)
-    return Option.match(Scan.scanRange(extent.lastStep, minStep, maxStep), {
+    const lastStep = extent.lastStep
+    if (lastStep === null) return Stream.empty
+    return Option.match(Scan.scanRange(lastStep, minStep, maxStep), {
       onNone: () => Stream.empty,
       onSome: (range) =>
         Scan.scan(run, {
           range,
+          lastStep,
           rowCount: extent.rowCount,
           keys: keys === undefined ? undefined : keys.filter((key) => key !== "_step"),
           join,

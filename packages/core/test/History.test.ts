@@ -197,11 +197,13 @@ describe("History.scanHistory", () => {
       expect(bounded.rows).toEqual(far.slice(5, 13))
       const keyed = yield* scanWith({ rows: far }, { pageSize: 4, keys: ["a"], minStep: 1_000_000_005 })
       expect(keyed.rows).toEqual(far.slice(5).filter((r) => "a" in r).map((r) => ({ _step: r._step, a: r.a })))
-      expect(JSON.parse(keyed.requests[1]!.variables.spec as string)).toEqual({
+      // bounded: the run's first step (one row), then the probe sized for the 25 steps in range
+      expect(keyed.requests[1]!.variables).toMatchObject({ minStep: 0, maxStep: 1_000_000_030, pageSize: 1 })
+      expect(JSON.parse(keyed.requests[2]!.variables.spec as string)).toEqual({
         keys: ["_step"],
         minStep: 1_000_000_005,
         maxStep: 1_000_000_029,
-        samples: 11
+        samples: 10
       })
     }))
 

@@ -6,12 +6,14 @@
  * Window planning. Fixed windows of `pageSize` steps (what the Python client does) cost one
  * request per `pageSize` steps, even where no row was logged: a run logging every 10th step,
  * or with a gap of a million steps, would take 10× or thousands of times the requests it needs.
- * So a run with more than one page of rows is planned from a cheap probe: one
+ * So a range of more than one page of rows is planned from a cheap probe: one
  * `sampledHistory` spec `{keys: ["_step"], samples: K, minStep, maxStep}` returns the steps of K
  * rows evenly spread over the range (only `_step`, a few bytes per row), with
- * K = historyLineCount / (pageSize − 1) + 1. Consecutive probe steps bound windows of fewer than
- * `pageSize` rows, wherever the steps are; when the range holds fewer than K rows the probe
- * returns all their steps and windows are cut every `pageSize − 1` rows.
+ * K = (rows in the range) / (pageSize − 1) + 1, the rows estimated from `historyLineCount` (and,
+ * for a range narrower than the run, the share of the run's steps it covers; a wrong estimate
+ * costs requests, never rows). Consecutive probe steps bound windows
+ * of fewer than `pageSize` rows, wherever the steps are; when the range holds fewer than K rows
+ * the probe returns all their steps and windows are cut every `pageSize − 1` rows.
  *
  * No row is ever dropped, whatever the server's sampling does: the plan only affects speed.
  * - Without keys a window is `HistoryPage(start, end, pageSize)` (the first `pageSize` rows with
@@ -23,12 +25,14 @@
  *   the window is split in two and each half fetched again (down to windows no wider than
  *   `pageSize` steps, which cannot be sampled).
  *
- * Memory: at most `concurrency` pages in flight plus `prefetch` decoded pages buffered.
+ * Memory: at most `concurrency` pages in flight plus `prefetch` pages buffered, kept as
+ * received; a page is decoded into rows only when the consumer reaches it.
  *
  * @internal
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { DecodeError } from "../Errors.js"
@@ -54,11 +58,10 @@ export interface StepWindow {
  * @internal
  */
 export const scanRange = (
-  lastStep: number | null,
+  lastStep: number,
   minStep: number | undefined,
   maxStep: number | undefined
 ): Option.Option<StepWindow> => {
-  if (lastStep === null) return Option.none()
   const start = minStep ?? 0
   const end = Math.min(maxStep ?? Number.POSITIVE_INFINITY, lastStep + 1)
   return start < end ? Option.some({ start, end }) : Option.none()
@@ -76,15 +79,26 @@ const MAX_PROBE = 100_000
 export const rowsPerWindow = (pageSize: number): number => Math.max(1, pageSize - 1)
 
 /**
- * How many steps to probe for a range of a run with `rowCount` rows, or none when the whole
- * run fits one page.
+ * How many steps to probe for a range holding about `rows` rows, or none when they should fit
+ * one page.
  *
  * @internal
  */
-export const probeSize = (rowCount: number, pageSize: number): Option.Option<number> =>
-  rowCount <= rowsPerWindow(pageSize)
+export const probeSize = (rows: number, pageSize: number): Option.Option<number> =>
+  rows <= rowsPerWindow(pageSize)
     ? Option.none()
-    : Option.some(Math.min(MAX_PROBE, Math.ceil(rowCount / rowsPerWindow(pageSize)) + 1))
+    : Option.some(Math.min(MAX_PROBE, Math.ceil(rows / rowsPerWindow(pageSize)) + 1))
+
+/**
+ * Rows expected in `range` if the run's `rowCount` rows are spread evenly over its steps
+ * `[firstStep, lastStep]`.
+ *
+ * @internal
+ */
+export const expectedRows = (range: StepWindow, firstStep: number, lastStep: number, rowCount: number): number => {
+  const overlap = Math.min(range.end, lastStep + 1) - Math.max(range.start, firstStep)
+  return overlap <= 0 ? 0 : Math.ceil(rowCount * Math.min(1, overlap / (lastStep + 1 - firstStep)))
+}
 
 /**
  * Windows covering `range` from the probe's steps (ascending): a window starts at every probe
@@ -116,7 +130,8 @@ export const planWindows = (
  */
 export interface ScanPlan {
   readonly range: StepWindow
-  /** `historyLineCount`: sizes the probe. */
+  /** `historyKeys.lastStep` and `historyLineCount`: size the probe. */
+  readonly lastStep: number
   readonly rowCount: number
   readonly keys: ReadonlyArray<string> | undefined
   readonly join: "inner" | "outer"
@@ -126,11 +141,18 @@ export interface ScanPlan {
 }
 
 type Rows = Array<MutableRow>
-type Pages = Stream.Stream<Rows, QueryError, GraphQLClient.GraphQLClient>
+
+/**
+ * A page as received, decoded only when it is emitted: pages waiting in the pipeline stay
+ * compact (strings or the server's objects), and rows die young, which keeps garbage
+ * collection as cheap as in a sequential loop.
+ */
+type RawPage = Effect.Effect<Rows, DecodeError>
+type Pages = Stream.Stream<RawPage, QueryError, GraphQLClient.GraphQLClient>
 
 /** A window's first answer, and the requests that complete it when that answer was not the whole window. */
 interface WindowPage {
-  readonly rows: Rows
+  readonly page: Option.Option<RawPage>
   readonly rest: Option.Option<Pages>
 }
 
@@ -164,11 +186,16 @@ const decodeObjects = (values: ReadonlyArray<unknown>, window: StepWindow) =>
 const unkeyed = (run: RunCoordinates, pageSize: number): Fetch => {
   const page = (window: StepWindow): Effect.Effect<WindowPage, QueryError, GraphQLClient.GraphQLClient> =>
     Queries.historyPage(run, window.start, window.end, pageSize).pipe(
-      Effect.flatMap((texts) => Rows.decodeTextRows(texts, rowShape)),
-      Effect.flatMap((rows) => checkOrder(rows, window)),
-      Effect.map((rows) => {
-        const next = rows.length < pageSize ? window.end : (rows[rows.length - 1]!._step as number) + 1
-        return { rows, rest: next < window.end ? Option.some(windowStream(page, { start: next, end: window.end })) : Option.none() }
+      Effect.flatMap((texts) => {
+        const decode = Effect.flatMap(Rows.decodeTextRows(texts, rowShape), (rows) => checkOrder(rows, window))
+        if (texts.length < pageSize) return Effect.succeed({ page: Option.some(decode), rest: Option.none() })
+        return Effect.map(Rows.decodeTextRows(texts.slice(-1), rowShape), ([last]) => {
+          const next = (last!._step as number) + 1
+          return {
+            page: Option.some(decode),
+            rest: next < window.end ? Option.some(windowStream(page, { start: next, end: window.end })) : Option.none()
+          }
+        })
       })
     )
   return page
@@ -195,12 +222,16 @@ const keyed = (run: RunCoordinates, keys: ReadonlyArray<string>, join: "inner" |
         if (sampled) {
           const middle = window.start + Math.floor((window.end - window.start) / 2)
           const halves = Stream.make({ start: window.start, end: middle }, { start: middle, end: window.end })
-          return Effect.succeed<WindowPage>({ rows: [], rest: Option.some(Stream.flatMap(halves, (half) => windowStream(page, half))) })
+          return Effect.succeed<WindowPage>({
+            page: Option.none(),
+            rest: Option.some(Stream.flatMap(halves, (half) => windowStream(page, half)))
+          })
         }
-        return Effect.map(Effect.forEach(answers, (list) => decodeObjects(list, window)), (decoded) => ({
-          rows: outer ? Rows.outerJoinByStep(decoded, keys) : decoded[0] ?? [],
-          rest: Option.none()
-        }))
+        const decode = Effect.map(
+          Effect.forEach(answers, (list) => decodeObjects(list, window)),
+          (decoded) => (outer ? Rows.outerJoinByStep(decoded, keys) : decoded[0] ?? [])
+        )
+        return Effect.succeed<WindowPage>({ page: Option.some(decode), rest: Option.none() })
       })
     )
   return page
@@ -210,11 +241,10 @@ const keyed = (run: RunCoordinates, keys: ReadonlyArray<string>, join: "inner" |
 const windowStream = (fetch: Fetch, window: StepWindow): Pages =>
   Stream.unwrap(Effect.map(fetch(window), completeWindow))
 
-const completeWindow = (page: WindowPage): Pages =>
-  Option.match(page.rest, {
-    onNone: () => Stream.succeed(page.rows),
-    onSome: (rest) => (page.rows.length === 0 ? rest : Stream.prepend(rest, Chunk.of(page.rows)))
-  })
+const completeWindow = ({ page, rest }: WindowPage): Pages => {
+  const first: Pages = Option.match(page, { onNone: () => Stream.empty, onSome: Stream.succeed })
+  return Option.match(rest, { onNone: () => first, onSome: (more) => Stream.concat(first, more) })
+}
 
 /** The probe: steps of about K rows evenly spread over the range, and whether that was every row. */
 const probe = (run: RunCoordinates, range: StepWindow, samples: number) =>
@@ -223,15 +253,28 @@ const probe = (run: RunCoordinates, range: StepWindow, samples: number) =>
     Effect.map((rows) => ({ steps: rows.map((row) => row._step as number), complete: rows.length < samples }))
   )
 
+/**
+ * About how many rows the range holds: all of them for a whole-run scan, otherwise the share of
+ * the run's steps it covers (the run's first step found with a one-row `HistoryPage`).
+ */
+const rowsInRange = (run: RunCoordinates, plan: ScanPlan) =>
+  plan.range.start <= 0 && plan.range.end > plan.lastStep
+    ? Effect.succeed(plan.rowCount)
+    : Queries.historyPage(run, 0, plan.lastStep + 1, 1).pipe(
+      Effect.flatMap((texts) => Rows.decodeTextRows(texts, rowShape)),
+      Effect.map(([first]) =>
+        first === undefined ? 0 : expectedRows(plan.range, first._step as number, plan.lastStep, plan.rowCount)
+      )
+    )
+
 const plannedWindows = (run: RunCoordinates, plan: ScanPlan): Stream.Stream<StepWindow, QueryError, GraphQLClient.GraphQLClient> =>
-  Option.match(probeSize(plan.rowCount, plan.pageSize), {
-    onNone: () => Stream.succeed(plan.range),
-    onSome: (samples) =>
-      Stream.unwrap(
+  Stream.unwrap(Effect.flatMap(rowsInRange(run, plan), (rows) =>
+    Option.match(probeSize(rows, plan.pageSize), {
+      onNone: () => Effect.succeed(Stream.succeed(plan.range)),
+      onSome: (samples) =>
         Effect.map(probe(run, plan.range, samples), ({ complete, steps }) =>
           Stream.fromIterable(planWindows(plan.range, steps, complete, rowsPerWindow(plan.pageSize))))
-      )
-  })
+    })))
 
 /**
  * Every row of `plan.range`, in step order.
@@ -248,7 +291,8 @@ export const scan = (
   return plannedWindows(run, plan).pipe(
     Stream.mapEffect(fetch, { concurrency: plan.concurrency }),
     Stream.flatMap(completeWindow),
-    Stream.mapConcatChunk((rows) => Chunk.unsafeFromArray(rows)),
-    Stream.bufferChunks({ capacity: plan.prefetch })
+    Stream.bufferChunks({ capacity: plan.prefetch }),
+    Stream.mapEffect(identity),
+    Stream.mapConcatChunk((rows) => Chunk.unsafeFromArray(rows))
   )
 }

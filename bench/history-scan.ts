@@ -1,0 +1,273 @@
+/**
+ * History scan benchmark: every row of a run of 1,000,000 rows × 10 metric keys, read from the
+ * local server by `History.scanHistory` and by a naive baseline, at 0 ms and 20 ms of injected
+ * latency per request.
+ *
+ *   pnpm exec tsx bench/history-scan.ts [--rows N] [--write]          (from the repository root)
+ *
+ * The server (SQLite file in the temp directory, reused between invocations of the same size)
+ * runs in this process; each measured scan runs in its own child process, so its CPU time
+ * (`process.cpuUsage`) and peak RSS (`maxRSS`) are the client's alone. The baseline is what a
+ * user would write by hand: sequential `HistoryPage` requests of 1000 steps with `fetch`, the
+ * body through `JSON.parse`, each row through `JSON.parse`, no prefetch. `--write` stores the
+ * table in bench/RESULTS.md (section "History scan").
+ */
+import { History } from "@effect-wandb/core"
+import { NodeWandb } from "@effect-wandb/platform-node"
+import type * as ServerPackage from "@effect-wandb/server"
+import { Context, Effect, Redacted, Stream } from "effect"
+import { spawn } from "node:child_process"
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const argValue = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(name)
+  return i === -1 ? fallback : Number(process.argv[i + 1])
+}
+
+const ROWS = argValue("--rows", 1_000_000)
+const KEYS = 10
+const PAGE_SIZE = 1000
+const LATENCIES = [0, 20] as const
+const PROJECT = "bench-history"
+const RUN = "scan1m"
+
+type Client = "effect-wandb" | "baseline"
+
+interface Measurement {
+  readonly client: Client
+  readonly latencyMs: number
+  readonly rows: number
+  /** Sum of `_step` and of the first metric, to check both clients read the same data. */
+  readonly checksum: number
+  readonly seconds: number
+  readonly cpuSeconds: number
+  readonly peakRssMiB: number
+}
+
+// ---------------------------------------------------------------- child: one measured scan
+
+/** What both clients do with every row. */
+const consume = (acc: { rows: number; checksum: number }, row: Record<string, unknown>) => {
+  acc.rows++
+  acc.checksum += (row._step as number) + (row.m0 as number)
+}
+
+const historyPage = `query HistoryPage($entity: String!, $project: String!, $run: String!, $minStep: Int64!, $maxStep: Int64!, $pageSize: Int!) {
+  project(name: $project, entityName: $entity) { run(name: $run) { history(minStep: $minStep, maxStep: $maxStep, samples: $pageSize) } }
+}`
+const runHistoryKeys = `query RunHistoryKeys($project: String!, $entity: String!, $name: String!) {
+  project(name: $project, entityName: $entity) { run(name: $name) { historyKeys } }
+}`
+
+/** The naive client: sequential pages, fetch + JSON.parse, no prefetch. */
+const baseline = async (baseUrl: string, apiKey: string, entity: string, acc: { rows: number; checksum: number }) => {
+  const authorization = `Basic ${Buffer.from(`api:${apiKey}`).toString("base64")}`
+  const post = async (query: string, variables: Record<string, unknown>) => {
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: "POST",
+      headers: { authorization, "content-type": "application/json" },
+      body: JSON.stringify({ query, variables })
+    })
+    if (response.status !== 200) throw new Error(`HTTP ${response.status}`)
+    return JSON.parse(await response.text()).data.project.run
+  }
+  const { historyKeys } = await post(runHistoryKeys, { entity, project: PROJECT, name: RUN })
+  const end = historyKeys.lastStep + 1
+  for (let minStep = 0; minStep < end; minStep += PAGE_SIZE) {
+    const maxStep = Math.min(minStep + PAGE_SIZE, end)
+    const { history } = await post(historyPage, { entity, project: PROJECT, run: RUN, minStep, maxStep, pageSize: PAGE_SIZE })
+    for (const text of history as Array<string>) consume(acc, JSON.parse(text))
+  }
+}
+
+const ours = (baseUrl: string, apiKey: string, entity: string, acc: { rows: number; checksum: number }) =>
+  History.scanHistory({ entity, project: PROJECT, id: RUN }, { pageSize: PAGE_SIZE }).pipe(
+    Stream.runForEachChunk((chunk) =>
+      Effect.sync(() => {
+        for (const row of chunk) consume(acc, row)
+      })
+    ),
+    Effect.provide(NodeWandb.layer({ baseUrl, apiKey: Redacted.make(apiKey), entity })),
+    Effect.runPromise
+  )
+
+const child = async (client: Client) => {
+  const { BENCH_API_KEY, BENCH_BASE_URL, BENCH_ENTITY, BENCH_LATENCY } = process.env as Record<string, string>
+  const acc = { rows: 0, checksum: 0 }
+  const cpu = process.cpuUsage()
+  const start = performance.now()
+  await (client === "baseline" ? baseline : ours)(BENCH_BASE_URL, BENCH_API_KEY, BENCH_ENTITY, acc)
+  const seconds = (performance.now() - start) / 1000
+  const used = process.cpuUsage(cpu)
+  const measurement: Measurement = {
+    client,
+    latencyMs: Number(BENCH_LATENCY),
+    rows: acc.rows,
+    checksum: acc.checksum,
+    seconds,
+    cpuSeconds: (used.user + used.system) / 1e6,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024
+  }
+  console.log(JSON.stringify(measurement))
+}
+
+// ---------------------------------------------------------------- parent: data, server, children
+
+/** The server package, loaded by the parent only (children measure the client alone). */
+type Server = typeof ServerPackage
+
+/** The server's `SqlClient` (its Tag lives in @effect/sql; Tags are keyed by name). */
+type Sql = Effect.Effect.Context<ReturnType<Server["DemoData"]["appendHistory"]>>
+const Sql = Context.GenericTag<Sql>("@effect/sql/SqlClient")
+
+/** Deterministic metric values: smooth curves plus xorshift noise, full double precision. */
+const makeRow = (step: number, noise: () => number): Record<string, unknown> => {
+  const row: Record<string, unknown> = { _step: step, _runtime: step * 0.05, _timestamp: 1_717_236_000 + step * 0.05 }
+  for (let k = 0; k < KEYS; k++) row[`m${k}`] = Math.exp(-step / (50_000 * (k + 1))) + noise() * 0.01
+  return row
+}
+
+/** Writes the run into `file` (a SQLite database), unless a complete copy is already there. */
+const seed = ({ DemoData, LocalServer }: Server, file: string) =>
+  Effect.gen(function*() {
+    if (existsSync(file)) return
+    const partial = `${file}.partial`
+    rmSync(partial, { force: true })
+    yield* Effect.scoped(Effect.gen(function*() {
+      const { sql } = yield* LocalServer.make({ database: partial })
+      yield* sql.unsafe(
+        `INSERT INTO projects (entity_id, name, created_at) SELECT id, ?, '2024-01-01T00:00:00' FROM entities WHERE name = ?`,
+        [PROJECT, LocalServer.DEFAULT_ENTITY]
+      )
+      const [run] = yield* sql.unsafe<{ id: number }>(
+        `INSERT INTO runs (project_id, name, state, created_at) SELECT id, ?, 'finished', '2024-01-01T00:00:00'
+         FROM projects WHERE name = ? RETURNING id`,
+        [RUN, PROJECT]
+      )
+      let x = 2463534242
+      const noise = () => {
+        x ^= x << 13
+        x ^= x >>> 17
+        x ^= x << 5
+        return (x >>> 0) / 4294967296 - 0.5
+      }
+      const batch = 20_000
+      for (let from = 0; from < ROWS; from += batch) {
+        const rows = Array.from({ length: Math.min(batch, ROWS - from) }, (_, i) => makeRow(from + i, noise))
+        yield* DemoData.appendHistory(run!.id, rows).pipe(Effect.provideService(Sql, sql))
+      }
+      yield* sql.unsafe("PRAGMA wal_checkpoint(TRUNCATE)")
+    }))
+    for (const suffix of ["", "-wal", "-shm"]) {
+      if (existsSync(partial + suffix)) renameSync(partial + suffix, file + suffix)
+    }
+  })
+
+const measure = (client: Client, env: Record<string, string>) =>
+  Effect.async<Measurement, Error>((resume) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", client], {
+      cwd: fileURLToPath(new URL(".", import.meta.url)),
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let out = ""
+    proc.stdout.on("data", (chunk) => (out += chunk))
+    proc.on("close", (code) =>
+      resume(
+        code === 0
+          ? Effect.succeed(JSON.parse(out.trim().split("\n").pop()!) as Measurement)
+          : Effect.fail(new Error(`${client}: child exited with ${code}`))
+      ))
+  })
+
+const fmt = (n: number, digits = 1) => n.toFixed(digits)
+const rate = (m: Measurement) => m.rows / m.seconds
+
+const parent = Effect.gen(function*() {
+  const server_ = yield* Effect.promise(() => import("@effect-wandb/server"))
+  const { LocalServer } = server_
+  const file = join(tmpdir(), `effect-wandb-bench-history-${ROWS}x${KEYS}.sqlite`)
+  const seeding = performance.now()
+  yield* seed(server_, file)
+  console.error(`data: ${ROWS} rows × ${KEYS} keys in ${file} (${fmt((performance.now() - seeding) / 1000)} s)`)
+  if (process.argv.includes("--seed-only")) return
+
+  const results: Array<Measurement> = []
+  for (const latencyMs of LATENCIES) {
+    yield* Effect.scoped(Effect.gen(function*() {
+      const { server } = yield* LocalServer.make({ database: file, latencyMs })
+      const env = {
+        BENCH_BASE_URL: server.baseUrl,
+        BENCH_API_KEY: Redacted.value(server.apiKey),
+        BENCH_ENTITY: LocalServer.DEFAULT_ENTITY,
+        BENCH_LATENCY: String(latencyMs)
+      }
+      for (const client of ["baseline", "effect-wandb"] as const) {
+        const m = yield* measure(client, env)
+        console.error(
+          `${latencyMs} ms ${client}: ${m.rows} rows in ${fmt(m.seconds, 2)} s, CPU ${fmt(m.cpuSeconds, 2)} s, peak RSS ${fmt(m.peakRssMiB)} MiB`
+        )
+        results.push(m)
+      }
+    }))
+  }
+
+  const find = (client: Client, latencyMs: number) => results.find((m) => m.client === client && m.latencyMs === latencyMs)!
+  const consistent = results.every((m) => m.rows === ROWS && m.checksum === results[0]!.checksum)
+  const row = (m: Measurement) => {
+    const base = find("baseline", m.latencyMs)
+    return `| ${m.latencyMs} ms | ${m.client} | ${m.rows} | ${fmt(m.seconds, 2)} s | ${fmt(rate(m), 0)} | ${fmt(rate(m) / rate(base), 2)} × | ${fmt(m.cpuSeconds, 2)} s | ${fmt(m.cpuSeconds / base.cpuSeconds, 2)} × | ${fmt(m.peakRssMiB)} MiB |`
+  }
+  const table = [
+    "| latency | client | rows | time | rows/s | speed vs baseline | CPU time | CPU vs baseline | peak RSS |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...results.map(row)
+  ].join("\n")
+  const speed20 = rate(find("effect-wandb", 20)) / rate(find("baseline", 20))
+  const cpu0 = find("effect-wandb", 0).cpuSeconds / find("baseline", 0).cpuSeconds
+  const peak = Math.max(...results.filter((m) => m.client === "effect-wandb").map((m) => m.peakRssMiB))
+  const verdict = [
+    `- Speed at 20 ms: ${fmt(speed20, 2)} × the baseline (target ≥ 5 ×: ${speed20 >= 5 ? "met" : "NOT met"}).`,
+    `- CPU time at 0 ms: ${fmt(cpu0, 2)} × the baseline's (target ≤ 1.3 ×: ${cpu0 <= 1.3 ? "met" : "NOT met"}).`,
+    `- Peak RSS of effect-wandb: ${fmt(peak)} MiB (target < 200 MB: ${peak * 1024 * 1024 < 200e6 ? "met" : "NOT met"}).`,
+    `- Both clients read the same ${ROWS} rows (row count and checksum equal): ${consistent ? "yes" : "NO"}.`
+  ].join("\n")
+  console.log(`${table}\n\n${verdict}`)
+
+  if (process.argv.includes("--write")) {
+    const results_md = fileURLToPath(new URL("./RESULTS.md", import.meta.url))
+    const section = [
+      "## History scan",
+      "",
+      `Command: \`pnpm exec tsx bench/history-scan.ts --write\` from the repository root (${new Date().toISOString().slice(0, 16)}Z,`,
+      `Node ${process.version}, ${cpus().length} CPUs). One run of ${ROWS} rows × ${KEYS} metric keys (plus \`_step\`, \`_runtime\`,`,
+      "`_timestamp`; about 300 bytes of JSON per row) in a SQLite file; the local server runs in the parent process with",
+      "the given latency added to every request; each scan runs in its own child process (CPU time and peak RSS are",
+      `the client's alone). effect-wandb: \`History.scanHistory(run, { pageSize: ${PAGE_SIZE} })\` with its defaults`,
+      "(8 windows in flight, 2 pages prefetched) over `NodeWandb.layer` (undici). Baseline: sequential `HistoryPage`",
+      `requests of ${PAGE_SIZE} steps with \`fetch\`, \`JSON.parse\` of the body and of each row, no prefetch.`,
+      "",
+      table,
+      "",
+      verdict,
+      ""
+    ].join("\n")
+    const current = existsSync(results_md) ? readFileSync(results_md, "utf8") : "# Benchmarks\n\n"
+    const start = current.indexOf("## History scan")
+    const end = start === -1 ? -1 : current.indexOf("\n## ", start + 1)
+    writeFileSync(
+      results_md,
+      start === -1 ? `${current.trimEnd()}\n\n${section}` : current.slice(0, start) + section + (end === -1 ? "" : current.slice(end + 1))
+    )
+  }
+})
+
+const childIndex = process.argv.indexOf("--child")
+if (childIndex !== -1) {
+  void child(process.argv[childIndex + 1] as Client)
+} else {
+  void Effect.runPromise(parent)
+}
