@@ -389,6 +389,10 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         const perPage = yield* pageSize(options?.perPage, 50)
         const filters = yield* encodeFilters(options?.filters)
         const order = yield* normalizeOrder(options?.order)
+        // W&B's cursor is an offset: a run created or deleted between two pages can shift a run
+        // already returned onto the next page. Each listing returns a run (by id) at most once.
+        const seen = new Set<string>()
+        const firstTime = (run: Run) => !seen.has(run.id) && seen.add(run.id).has(run.id)
         return paginate((cursor) =>
           Effect.gen(function*() {
             const { project } = yield* rejectedFilter(filters)(
@@ -396,7 +400,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
             )
             if (project?.runs == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
             const items = yield* decodeAll(project.runs.edges, (edge) => decodeRun(edge.node, at, appUrl))
-            return { items: Chunk.unsafeFromArray(items), next: nextCursor(project.runs, "lastEdge") }
+            return { items: Chunk.unsafeFromArray(items.filter(firstTime)), next: nextCursor(project.runs, "lastEdge") }
           }).pipe(Effect.withSpan("WandbApi.runs.page", { attributes: { entity: at.entity, project: at.project } }))
         )
       }))
