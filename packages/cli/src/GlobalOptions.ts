@@ -36,6 +36,10 @@ export const format = Options.choice("format", Output.formats).pipe(
 export const resolveFormat = (flag: Option.Option<Output.Format>): Output.Format =>
   Option.getOrElse(flag, () => Output.defaultFormat(Stdio.stdoutIsTty()))
 
+function optionalText(name: string, description: string) {
+  return Options.text(name).pipe(Options.withDescription(description), Options.optional)
+}
+
 /**
  * Connection options: `--base-url`, `--entity`, `--project`, `--api-key-file`, `--retries`.
  *
@@ -43,22 +47,10 @@ export const resolveFormat = (flag: Option.Option<Output.Format>): Output.Format
  * @category options
  */
 export const connection = {
-  baseUrl: Options.text("base-url").pipe(
-    Options.withDescription("W&B API base URL (default: env WANDB_BASE_URL, else https://api.wandb.ai)"),
-    Options.optional
-  ),
-  entity: Options.text("entity").pipe(
-    Options.withDescription("Default entity for paths that name none (default: env WANDB_ENTITY, else the key's user)"),
-    Options.optional
-  ),
-  project: Options.text("project").pipe(
-    Options.withDescription("Default project for paths that name none (default: env WANDB_PROJECT)"),
-    Options.optional
-  ),
-  apiKeyFile: Options.text("api-key-file").pipe(
-    Options.withDescription("Read the API key from this file instead of env WANDB_API_KEY"),
-    Options.optional
-  ),
+  baseUrl: optionalText("base-url", "W&B API base URL (default: env WANDB_BASE_URL, else https://api.wandb.ai)"),
+  entity: optionalText("entity", "Default entity for paths that name none (default: env WANDB_ENTITY, else the key's user)"),
+  project: optionalText("project", "Default project for paths that name none (default: env WANDB_PROJECT)"),
+  apiKeyFile: optionalText("api-key-file", "Read the API key from this file instead of env WANDB_API_KEY"),
   retries: Options.integer("retries").pipe(
     Options.withDescription("Retries of a failed request (408, 429, 5xx, network errors); 0 fails fast (default: up to 9 within 20 s)"),
     Options.optional
