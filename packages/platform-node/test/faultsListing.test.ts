@@ -87,7 +87,7 @@ const rawPages = (server: LocalServer.LocalServer["Type"], project: string, orde
     const names: Array<string> = []
     let cursor: string | null = null
     for (;;) {
-      const response = await fetch(`${server.baseUrl}/graphql`, {
+      const response: Response = await fetch(`${server.baseUrl}/graphql`, {
         method: "POST",
         headers: {
           authorization: `Basic ${btoa(`api:${Redacted.value(server.apiKey)}`)}`,
@@ -105,8 +105,8 @@ const rawPages = (server: LocalServer.LocalServer["Type"], project: string, orde
           variables: { project, entity: ENTITY, cursor, perPage: PER_PAGE, order }
         })
       })
-      const { data } = await response.json()
-      const runs = data.project.runs
+      const { data }: { data: any } = await response.json()
+      const runs: any = data.project.runs
       names.push(...runs.edges.map((edge: { node: { name: string } }) => edge.node.name))
       if (!runs.pageInfo.hasNextPage) return names
       cursor = runs.edges[runs.edges.length - 1].cursor
