@@ -10,14 +10,19 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Path from "@effect/platform/Path"
 import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { DownloadableFile, DownloadError, DownloadOptions } from "../Download.js"
 import * as Errors from "../Errors.js"
+import { WandbConfig } from "../WandbConfig.js"
 import { attempts as lastAttempts, WandbHttpClient } from "../WandbHttpClient.js"
 import { Md5 } from "./md5.js"
+import { backoffMillis } from "./retry.js"
 
 /** Callbacks through which `downloadAll` observes one download. @internal */
 export interface ProgressHooks {
@@ -117,47 +122,81 @@ const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
   return out
 }
 
-/** GETs the file and streams the body into `temp`, hashing on the way. Returns the byte count and digest. */
+/** Where a `206` answer starts (`Content-Range: bytes a-b/n`), if it says. */
+const rangeStart = (header: string | undefined): number | undefined => {
+  const match = header === undefined ? null : /^\s*bytes\s+(\d+)-/i.exec(header)
+  return match === null ? undefined : Number(match[1])
+}
+
+/** The first `skip` bytes of `body` dropped (a resumed request the server answered from byte 0). */
+const dropFirst = <E>(body: Stream.Stream<Uint8Array, E>, skip: number): Stream.Stream<Uint8Array, E> =>
+  skip === 0 ? body : body.pipe(
+    Stream.mapAccum(skip, (left, chunk) => [Math.max(0, left - chunk.length), chunk.subarray(Math.min(left, chunk.length))] as const),
+    Stream.filter((chunk) => chunk.length > 0)
+  )
+
+/**
+ * GETs the file and streams the body into `temp`, hashing on the way. Returns the byte count
+ * and digest. A connection lost mid-body is resumed where it stopped (`Range: bytes={received}-`;
+ * a server answering `200` instead is read past what we have), up to `retry.maxAttempts`
+ * responses with the configured backoff between them.
+ */
 const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const http = yield* WandbHttpClient
-    const response = yield* http.execute(HttpClientRequest.get(file.url)).pipe(
-      Effect.catchAll((error) => Effect.flip(Effect.map(attemptsMade, (n) => requestError(file, error, n))))
-    )
-    if (response.status < 200 || response.status >= 300) {
-      return yield* Effect.flip(Effect.map(attemptsMade, (n) => statusError(file, response.status, n)))
-    }
-    const header = response.headers["content-length"]
-    const contentLength = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined
-    yield* hooks.onStart(knownSize(file) ?? contentLength)
+    const policy = Option.map(yield* Effect.serviceOption(WandbConfig), (config) => config.retry)
     const md5 = new Md5()
     let received = 0
-    yield* response.stream.pipe(
-      Stream.mapError((error): DownloadError =>
-        new Errors.TransportError({
-          attempts: 1,
-          reason: `connection lost after ${received} bytes of ${file.name}: ${error.description ?? error.reason}`
+    let expected: number | undefined
+    for (let attempt = 1;; attempt++) {
+      const request = HttpClientRequest.get(file.url).pipe(
+        received === 0 ? (r) => r : HttpClientRequest.setHeader("range", `bytes=${received}-`)
+      )
+      const response = yield* http.execute(request).pipe(
+        Effect.catchAll((error) => Effect.flip(Effect.map(attemptsMade, (n) => requestError(file, error, n))))
+      )
+      if (response.status < 200 || response.status >= 300) {
+        return yield* Effect.flip(Effect.map(attemptsMade, (n) => statusError(file, response.status, n)))
+      }
+      if (attempt === 1) {
+        const header = response.headers["content-length"]
+        expected = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined
+        yield* hooks.onStart(knownSize(file) ?? expected)
+      }
+      const resumedAt = response.status === 206 ? rangeStart(response.headers["content-range"]) : 0
+      if (resumedAt === undefined || resumedAt > received) {
+        return yield* new Errors.TransportError({
+          attempts: attempt,
+          reason: `resuming ${file.name} at byte ${received}: unexpected Content-Range ${response.headers["content-range"]}`
         })
-      ),
-      Stream.tap((chunk) => {
-        md5.update(chunk)
-        received += chunk.length
-        return hooks.onBytes(chunk.length)
-      }),
-      // Keep reading the socket while the previous write is in flight, and write what has
-      // arrived meanwhile in one go (bounded: at most `WRITE_AHEAD` chunks wait).
-      Stream.bufferChunks({ capacity: WRITE_AHEAD }),
-      Stream.mapChunks((chunks) => Chunk.of(concat(chunks))),
-      Stream.run(Sink.mapError(fs.sink(temp), fileSystemError(temp)))
-    )
-    if (contentLength !== undefined && received < contentLength) {
-      return yield* new Errors.TransportError({
-        attempts: 1,
-        reason: `body of ${file.name} truncated after ${received} of ${contentLength} bytes`
-      })
+      }
+      const body = yield* dropFirst(response.stream, received - resumedAt).pipe(
+        Stream.mapError((error) => error.description ?? error.reason),
+        Stream.tap((chunk) => {
+          md5.update(chunk)
+          received += chunk.length
+          return hooks.onBytes(chunk.length)
+        }),
+        // Keep reading the socket while the previous write is in flight, and write what has
+        // arrived meanwhile in one go (bounded: at most `WRITE_AHEAD` chunks wait).
+        Stream.bufferChunks({ capacity: WRITE_AHEAD }),
+        Stream.mapChunks((chunks) => Chunk.of(concat(chunks))),
+        Stream.run(Sink.mapError(fs.sink(temp, { flag: received === 0 ? "w" : "a" }), fileSystemError(temp))),
+        Effect.either
+      )
+      if (Either.isLeft(body) && typeof body.left !== "string") return yield* body.left
+      const lost = Either.isLeft(body) ? body.left : undefined
+      if (lost === undefined && (expected === undefined || received >= expected)) {
+        return { received, md5: md5.digestBase64() } as const
+      }
+      const reason = lost === undefined
+        ? `body of ${file.name} truncated after ${received} of ${expected} bytes`
+        : `connection lost after ${received} bytes of ${file.name}: ${lost}`
+      const maxAttempts = Option.match(policy, { onNone: () => 1, onSome: (p) => p.maxAttempts })
+      if (attempt >= maxAttempts) return yield* new Errors.TransportError({ attempts: attempt, reason })
+      if (Option.isSome(policy)) yield* Effect.sleep(Duration.millis(yield* backoffMillis(policy.value, attempt)))
     }
-    return { received, md5: md5.digestBase64() } as const
   })
 
 const verify = (file: DownloadableFile, received: number, md5: string) => {
