@@ -69,7 +69,7 @@ layer(Layer.provideMerge(ApiLive, ServerLive), { excludeTestServices: true, time
       const web = yield* webServer
       const browser = yield* launch
       const context = yield* Effect.acquireRelease(
-        Effect.promise(() => browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true })),
+        Effect.promise(() => browser.newContext({ viewport: { width: 1600, height: 860 }, acceptDownloads: true })),
         (c) => Effect.promise(() => c.close())
       )
       const page = yield* Effect.promise(() => context.newPage())

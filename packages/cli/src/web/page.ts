@@ -42,6 +42,7 @@ const styles = `
   #status { padding: 4px 18px; font-size: 12px; color: #555; min-height: 18px; }
   #status.error { color: #b00; font-weight: 600; }
   #chart { min-height: 330px; }
+  #chart svg { max-width: 100%; height: auto; }
   .muted { color: #888; }
 `
 
