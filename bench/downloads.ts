@@ -133,7 +133,9 @@ const bundleChild = (outfile: string) =>
 const measure = (bundle: string, scenario: Scenario, env: Record<string, string>) =>
   Effect.async<Measurement, Error>((resume) => {
     const root = mkdtempSync(join(tmpdir(), `wandb-bench-${scenario}-`))
-    const proc = spawn(process.execPath, [bundle, "--child", scenario], {
+    // BENCH_NODE_ARGS: extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "")
+    const proc = spawn(process.execPath, [...nodeArgs, bundle, "--child", scenario], {
       env: { ...process.env, ...env, BENCH_ROOT: root },
       stdio: ["ignore", "pipe", "inherit"]
     })

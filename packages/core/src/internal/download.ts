@@ -9,7 +9,6 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Path from "@effect/platform/Path"
-import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -107,20 +106,7 @@ export const knownSize = (file: DownloadableFile): number | undefined =>
   file.sizeBytes !== undefined && file.sizeBytes !== null && file.sizeBytes > 0 ? file.sizeBytes : undefined
 
 /** How many received chunks may wait for the disk while the socket keeps being read. */
-const WRITE_AHEAD = 16
-
-const concat = (chunks: Chunk.Chunk<Uint8Array>): Uint8Array => {
-  if (chunks.length === 1) return Chunk.unsafeHead(chunks)
-  let size = 0
-  for (const chunk of chunks) size += chunk.length
-  const out = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
-}
+const WRITE_AHEAD = 4
 
 /** Where a `206` answer starts (`Content-Range: bytes a-b/n`), if it says. */
 const rangeStart = (header: string | undefined): number | undefined => {
@@ -178,10 +164,9 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
           received += chunk.length
           return hooks.onBytes(chunk.length)
         }),
-        // Keep reading the socket while the previous write is in flight, and write what has
-        // arrived meanwhile in one go (bounded: at most `WRITE_AHEAD` chunks wait).
+        // Keep reading the socket while the previous write is in flight (bounded: at most
+        // `WRITE_AHEAD` chunks wait for the disk).
         Stream.bufferChunks({ capacity: WRITE_AHEAD }),
-        Stream.mapChunks((chunks) => Chunk.of(concat(chunks))),
         Stream.run(Sink.mapError(fs.sink(temp, { flag: received === 0 ? "w" : "a" }), fileSystemError(temp))),
         Effect.either
       )
