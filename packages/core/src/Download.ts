@@ -7,7 +7,10 @@
  * - An existing target without `replace` fails with `FileAlreadyExists` before any byte is fetched.
  * - The body is streamed (memory stays bounded) into a temporary file in the target directory
  *   while its MD5 is computed, then checked against the server's `md5` (and size when known);
- *   only then is it renamed into place. Nested names create their directories.
+ *   only then is it renamed into place. Nested names create their directories. A connection
+ *   lost mid-body is resumed where it stopped (`Range`), within the configured retry policy.
+ * - The temporary file is `.{name}.{random}.part` next to the target. Without `replace`, the
+ *   target is checked again just before the rename (a file created meanwhile still wins).
  * - Any failure or interruption removes the temporary file and leaves an old file untouched.
  *
  * @since 0.1.0
@@ -54,7 +57,8 @@ export interface DownloadOptions {
 /**
  * Everything a download can fail with. HTTP statuses map like the GraphQL transport's:
  * 401 `Unauthorized`, 403 `PermissionDenied`, 404 `FileNotFound`, 429 `RateLimited`, others
- * `ServerError`; a connection lost or a body shorter than its Content-Length is a
+ * `ServerError`. A connection lost (or a body shorter than its Content-Length) is resumed
+ * with a `Range` request, up to the configured `retry.maxAttempts` responses; after that it is a
  * `TransportError`.
  *
  * @since 0.1.0
