@@ -78,7 +78,7 @@ export const make = (label: string, unit: Unit): Effect.Effect<Progress, never, 
     if (now - lastDraw < 100 && (total === undefined || done < total)) return
     lastDraw = now
     drawn = true
-    const columns = stderr.columns ?? 80
+    const columns = stderr.columns > 0 ? stderr.columns : 80
     stderr.write(`\r${renderBar(label, done, total, unit).slice(0, columns - 1)}\x1b[K`)
   }
   return Effect.as(

@@ -10,6 +10,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import { FileSystemError, InvalidArgument } from "@effect-wandb/core/Errors"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -66,7 +67,17 @@ export const command = Command.make(
         seed,
         latencyMs: o.latencyMs,
         apiKey: Option.getOrUndefined(key)
-      })
+      }).pipe(
+        Effect.catchTags({
+          ServeError: (error) =>
+            new InvalidArgument({ argument: "--host/--port", reason: `cannot listen on ${o.host}:${o.port}: ${String(error.cause)}` }),
+          SqlError: (error) => new FileSystemError({ path: o.db, reason: `database: ${error.message}` })
+        }),
+        // better-sqlite3 throws (a defect) when the database file cannot be opened.
+        Effect.catchAllDefect((defect) =>
+          new FileSystemError({ path: o.db, reason: `cannot open the database: ${defect instanceof Error ? defect.message : String(defect)}` })
+        )
+      )
       const keySource = Option.isSome(o.apiKeyFile)
         ? `the key in ${o.apiKeyFile.value}`
         : Option.isSome(key)

@@ -1,9 +1,10 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { Effect } from "effect"
+import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { apiKey, cleanEnv, runCli, serverEnv, ServerLive, transcript } from "./helpers.js"
+import { apiKey, bin, cleanEnv, runCli, serverEnv, ServerLive, transcript } from "./helpers.js"
 
 const ndjson = (text: string): Array<any> => text.trim().split("\n").map((line) => JSON.parse(line))
 const csvLines = (text: string) => text.trim().split("\n")
@@ -144,6 +145,49 @@ layer(ServerLive, { excludeTestServices: true })("effect-wandb against the local
         expect(csvLines(everything.stdout).length).toBeGreaterThan(3)
       }))
 
+    it.effect("on a terminal: table by default, progress bar on stderr only, stdout redirect stays clean", () =>
+      Effect.gen(function*() {
+        // util-linux `script` gives the command a pseudo-terminal (stdout and stderr both on it).
+        const env = yield* serverEnv
+        const run = yield* firstRun
+        const cwd = tempDir()
+        const quoted = (args: ReadonlyArray<string>) => [process.execPath, bin, ...args].map((a) => `'${a}'`).join(" ")
+        const onTty = (command: string) =>
+          Effect.promise(() =>
+            new Promise<string>((resolve, reject) => {
+              const child = spawn("script", ["-qec", command, "/dev/null"], { env, cwd, stdio: ["ignore", "pipe", "inherit"] })
+              let out = ""
+              child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d))
+              child.on("error", reject)
+              child.on("close", () => {
+                transcript.push(out)
+                resolve(out)
+              })
+            })
+          )
+        const table = yield* onTty(quoted(["runs", "demo/mnist-cnn", "--limit", "2"]))
+        expect(table).toMatch(/^id\s+name\s+state\s+createdAt\s+tags\r?$/m)
+        const progress = yield* onTty(`${quoted(["scan", run.path, "--page-size", "10", "--format", "csv"])} > scan.csv`)
+        expect(progress).toContain(`scan [########################] 100%  ${run.historyLineCount} / ${run.historyLineCount}`)
+        const csv = readFileSync(path.join(cwd, "scan.csv"), "utf8")
+        expect(csvLines(csv)).toHaveLength(run.historyLineCount + 1)
+        expect(csv).not.toContain("scan [")
+      }))
+
+    it.effect("interrupted (SIGINT): exit code 130", () =>
+      Effect.gen(function*() {
+        const code = yield* Effect.promise(() =>
+          new Promise<number | null>((resolve) => {
+            const child = spawn(process.execPath, [bin, "server", "--port", "0", "--seed", "none"], { env: cleanEnv(), stdio: ["ignore", "pipe", "inherit"] })
+            child.stdout.setEncoding("utf8").on("data", (d: string) => {
+              if (d.includes("listening on")) child.kill("SIGINT")
+            })
+            child.on("close", (c) => resolve(c))
+          })
+        )
+        expect(code).toBe(130)
+      }))
+
     it.effect("help everywhere and a usage note without a command", () =>
       Effect.gen(function*() {
         const env = cleanEnv()
@@ -190,6 +234,8 @@ layer(ServerLive, { excludeTestServices: true })("effect-wandb against the local
         yield* expectError(["history", run.path, "--stream", "system", "--keys", "loss"], 2, /^error: invalid keys: /)
         yield* expectError(["runs", "demo/mnist-cnn", "--api-key-file", "/nonexistent/key"], 2, /^error: invalid --api-key-file: cannot read \/nonexistent\/key/)
         yield* expectError(["projects", "--base-url", "ftp://example.com"], 2, /^error: invalid baseUrl: /)
+        const busyPort = new URL((yield* serverEnv).WANDB_BASE_URL).port
+        yield* expectError(["server", "--port", busyPort], 2, /^error: invalid --host\/--port: cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/)
         const env = yield* serverEnv
         const usageErrors: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
           [["runs", "demo/mnist-cnn", "--nope"], "Received unknown argument: '--nope'"],
@@ -242,6 +288,7 @@ layer(ServerLive, { excludeTestServices: true })("effect-wandb against the local
         const cwd = tempDir()
         writeFileSync(path.join(cwd, "plain-file"), "")
         yield* expectError(["download", run.path, "config.yaml", "--root", "plain-file/sub"], 9, /^error: file system error at /, {}, cwd)
+        yield* expectError(["server", "--port", "0", "--db", "plain-file/sub/x.db"], 9, /^error: file system error at plain-file\/sub\/x\.db: cannot open the database/, {}, cwd)
       }))
   })
 
