@@ -1,0 +1,222 @@
+/**
+ * Runs listing benchmark: all 10,000 runs of a project (every field: config, summary, system
+ * metrics, history keys) read from the local server by `WandbApi.runs` and by a naive
+ * baseline, at 0 ms and 20 ms of injected latency per request.
+ *
+ *   pnpm exec tsx bench/runs-listing.ts [--runs N] [--per-page N] [--rounds N] [--write]   (from the repository root)
+ *
+ * The server (SQLite file in the temp directory, reused between invocations of the same size)
+ * runs in this process; each measured listing runs in its own child process, so the client does
+ * not share an event loop with the server. The baseline is what a user would write by hand: the
+ * same `Runs` document and page size, one page after the other with `fetch`, the body through
+ * `JSON.parse` and each run's `config` / `summaryMetrics` / `systemMetrics` through a lenient JSON
+ * parse — no prefetch. effect-wandb additionally validates the response, flattens the config and
+ * builds `Run` values, while fetching the next page as the current one is decoded.
+ * Each client runs `--rounds` times (alternating, after one warm-up listing); the table shows the
+ * median. `--write` stores the table in bench/RESULTS.md (section "Runs listing").
+ */
+import { LenientJson, WandbApi } from "@effect-wandb/core"
+import { NodeWandb } from "@effect-wandb/platform-node"
+import type * as ServerPackage from "@effect-wandb/server"
+import { Effect, Redacted, Stream } from "effect"
+import { spawn } from "node:child_process"
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const option = (name: string, fallback: number): number => {
+  const index = process.argv.indexOf(name)
+  return index === -1 ? fallback : Number(process.argv[index + 1])
+}
+
+const RUNS = option("--runs", 10_000)
+const PER_PAGE = option("--per-page", 50)
+const ROUNDS = option("--rounds", 3)
+const LATENCIES = [0, 20] as const
+const ENTITY = "bench"
+const PROJECT = "runs-listing"
+
+type Client = "effect-wandb" | "baseline"
+
+interface Measurement {
+  readonly client: Client
+  readonly latencyMs: number
+  readonly runs: number
+  /** Sum of every run's history line count, to check both clients read the same runs. */
+  readonly checksum: number
+  readonly seconds: number
+  /** CPU time of the client process during the listing (user + system). */
+  readonly cpuSeconds: number
+}
+
+// ---------------------------------------------------------------- child: one measured listing
+
+const effectWandb = (baseUrl: string, apiKey: string) =>
+  Effect.flatMap(WandbApi.WandbApi, (api) =>
+    api.runs(`${ENTITY}/${PROJECT}`, { perPage: PER_PAGE }).pipe(
+      Stream.runFold({ runs: 0, checksum: 0 }, (acc, run) => ({
+        runs: acc.runs + 1,
+        checksum: acc.checksum + run.historyLineCount
+      }))
+    )).pipe(Effect.provide(NodeWandb.layer({ baseUrl, apiKey: Redacted.make(apiKey) })), Effect.runPromise)
+
+const baseline = async (baseUrl: string, apiKey: string) => {
+  const query = WandbApi.operations.find((operation) => operation.name === "Runs")!.document
+  const acc = { runs: 0, checksum: 0 }
+  let cursor: string | null = null
+  while (true) {
+    const response = await fetch(`${baseUrl}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`api:${apiKey}`)}` },
+      body: JSON.stringify({
+        query,
+        variables: { entity: ENTITY, project: PROJECT, cursor, perPage: PER_PAGE, order: "+created_at", filters: "{}" }
+      })
+    })
+    const { data } = await response.json() as any
+    const { edges, pageInfo } = data.project.runs
+    for (const { node } of edges) {
+      for (const field of ["config", "summaryMetrics", "systemMetrics"]) LenientJson.parse(node[field] ?? "{}")
+      acc.runs++
+      acc.checksum += node.historyLineCount
+    }
+    if (!pageInfo.hasNextPage || edges.length === 0) return acc
+    cursor = edges[edges.length - 1].cursor
+  }
+}
+
+const child = async (client: Client) => {
+  const { WANDB_BASE_URL: baseUrl, WANDB_API_KEY: apiKey, BENCH_LATENCY: latency } = process.env
+  const start = performance.now()
+  const cpu = process.cpuUsage()
+  const acc = await (client === "baseline" ? baseline(baseUrl!, apiKey!) : effectWandb(baseUrl!, apiKey!))
+  const seconds = (performance.now() - start) / 1000
+  const used = process.cpuUsage(cpu)
+  const measurement: Measurement = {
+    client,
+    latencyMs: Number(latency),
+    ...acc,
+    seconds,
+    cpuSeconds: (used.user + used.system) / 1e6
+  }
+  console.log(JSON.stringify(measurement))
+}
+
+// ---------------------------------------------------------------- parent: data, server, table
+
+const seed = (server: typeof ServerPackage, file: string) =>
+  Effect.gen(function*() {
+    if (existsSync(file)) return
+    const partial = `${file}.partial`
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(partial + suffix, { force: true })
+    yield* Effect.scoped(
+      server.LocalServer.make({
+        database: partial,
+        seed: { entity: ENTITY, projects: 1, runsPerProject: RUNS, stepsPerRun: 5, filesPerRun: 0, largeFileBytes: 0 }
+      })
+    )
+    yield* Effect.promise(() => renameProject(server, partial))
+    for (const suffix of ["", "-wal", "-shm"]) {
+      if (existsSync(partial + suffix)) renameSync(partial + suffix, file + suffix)
+    }
+  })
+
+/** The demo generator names its projects itself; give the benchmark's one a fixed name. */
+const renameProject = (server: typeof ServerPackage, file: string) =>
+  Effect.runPromise(Effect.scoped(Effect.gen(function*() {
+    const { sql } = yield* server.LocalServer.make({ database: file })
+    yield* sql.unsafe(`UPDATE projects SET name = ? WHERE id = (SELECT MIN(id) FROM projects)`, [PROJECT])
+    yield* sql.unsafe("PRAGMA wal_checkpoint(TRUNCATE)")
+  })))
+
+const measure = (client: Client, env: Record<string, string>) =>
+  Effect.async<Measurement, Error>((resume) => {
+    const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", client], {
+      cwd: fileURLToPath(new URL(".", import.meta.url)),
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let out = ""
+    proc.stdout.on("data", (chunk) => (out += chunk))
+    proc.on("close", (code) =>
+      resume(
+        code === 0
+          ? Effect.succeed(JSON.parse(out.trim().split("\n").pop()!) as Measurement)
+          : Effect.fail(new Error(`${client}: child exited with ${code}`))
+      ))
+  })
+
+const perSecond = (m: Measurement) => m.runs / m.seconds
+
+/** The measurement with the median rate. */
+const median = (ms: ReadonlyArray<Measurement>): Measurement =>
+  [...ms].sort((a, b) => perSecond(a) - perSecond(b))[Math.floor(ms.length / 2)]!
+
+const parent = Effect.gen(function*() {
+  const server = yield* Effect.promise(() => import("@effect-wandb/server"))
+  const file = join(tmpdir(), `effect-wandb-bench-runs-${RUNS}.sqlite`)
+  const seeding = performance.now()
+  yield* seed(server, file)
+  console.error(`data: ${RUNS} runs in ${file} (ready in ${((performance.now() - seeding) / 1000).toFixed(1)} s)`)
+
+  const rows: Array<string> = []
+  for (const latencyMs of LATENCIES) {
+    const measured = yield* Effect.scoped(Effect.gen(function*() {
+      const { server: running } = yield* server.LocalServer.make({ database: file, latencyMs })
+      const env = { WANDB_BASE_URL: running.baseUrl, WANDB_API_KEY: Redacted.value(running.apiKey), BENCH_LATENCY: String(latencyMs) }
+      yield* measure("baseline", env) // warm-up: SQLite page cache, JIT of the server
+      const results: Array<Measurement> = []
+      // alternate the clients so that a change of machine load hits both alike
+      for (let round = 0; round < ROUNDS; round++) {
+        results.push(yield* measure("effect-wandb", env), yield* measure("baseline", env))
+      }
+      return results
+    }))
+    const bad = measured.find((m) => m.runs !== RUNS || m.checksum !== measured[0]!.checksum)
+    if (bad !== undefined) return yield* Effect.fail(new Error(`clients disagree: ${JSON.stringify(measured)}`))
+    const ours = median(measured.filter((m) => m.client === "effect-wandb"))
+    const theirs = median(measured.filter((m) => m.client === "baseline"))
+    console.error(`latency ${latencyMs} ms: ${measured.map((m) => `${m.client} ${perSecond(m).toFixed(0)}/s`).join(", ")}`)
+    rows.push(
+      `| ${latencyMs} ms | ${PER_PAGE} | ${perSecond(ours).toFixed(0)} | ${perSecond(theirs).toFixed(0)} | ${
+        (perSecond(ours) / perSecond(theirs)).toFixed(2)
+      }× | ${ours.cpuSeconds.toFixed(2)} s | ${theirs.cpuSeconds.toFixed(2)} s |`
+    )
+  }
+  const table = [
+    "| latency per request | runs per page | effect-wandb (runs/s) | naive sequential baseline (runs/s) | ratio | client CPU, effect-wandb | client CPU, baseline |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows
+  ].join("\n")
+  console.log(table)
+  if (process.argv.includes("--write")) writeSection(table)
+})
+
+const writeSection = (table: string) => {
+  const path = fileURLToPath(new URL("RESULTS.md", import.meta.url))
+  const section = [
+    "## Runs listing",
+    "",
+    `Listing all ${RUNS} runs of one project (every field) from the local server; each client in its own process,`,
+    `median of ${ROUNDS} alternating rounds.`,
+    `Command: \`pnpm exec tsx bench/runs-listing.ts --write\` from the repository root (${new Date().toISOString().slice(0, 16)}Z).`,
+    "",
+    table,
+    ""
+  ].join("\n")
+  const current = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n"
+  const start = current.indexOf("## Runs listing")
+  const end = start === -1 ? -1 : current.indexOf("\n## ", start + 1)
+  const next = start === -1
+    ? `${current.trimEnd()}\n\n${section}`
+    : current.slice(0, start) + section + (end === -1 ? "" : current.slice(end + 1))
+  writeFileSync(path, next)
+}
+
+const childIndex = process.argv.indexOf("--child")
+if (childIndex !== -1) {
+  await child(process.argv[childIndex + 1] as Client)
+} else {
+  await Effect.runPromise(parent)
+}
