@@ -8,7 +8,6 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Download from "@effect-wandb/core/Download"
-import * as GraphQLClient from "@effect-wandb/core/GraphQLClient"
 import * as History from "@effect-wandb/core/History"
 import type * as Run from "@effect-wandb/core/Run"
 import type * as RunFile from "@effect-wandb/core/RunFile"
@@ -18,7 +17,6 @@ import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Stream from "effect/Stream"
 import * as Chart from "./Chart.js"
@@ -33,10 +31,7 @@ const config = (globalThis as { __EFFECT_WANDB_WEB__?: PageConfig }).__EFFECT_WA
 // The page talks to its own origin; the server proxies to W&B and adds the real key there.
 // The client insists on some key, so the page sends a placeholder that the proxy drops.
 const runtime = ManagedRuntime.make(
-  WandbApi.layerService.pipe(
-    Layer.provideMerge(GraphQLClient.layer),
-    Layer.provideMerge(BrowserWandb.layer({ baseUrl: location.origin, apiKey: "replaced-by-the-effect-wandb-web-proxy" }))
-  )
+  BrowserWandb.layer({ baseUrl: location.origin, apiKey: "replaced-by-the-effect-wandb-web-proxy" })
 )
 
 const $ = <E extends HTMLElement>(id: string): E => document.getElementById(id) as E
@@ -58,7 +53,7 @@ const setStatus = (text: string, isError = false) => {
 }
 
 /** Runs an effect on the client; a failure is shown in the status line (its typed message). */
-const run = async <A, E>(effect: Effect.Effect<A, E, WandbApi.WandbApi | GraphQLClient.GraphQLClient | Download.DownloadContext>): Promise<A | undefined> => {
+const run = async <A, E>(effect: Effect.Effect<A, E, BrowserWandb.Services>): Promise<A | undefined> => {
   const exit = await runtime.runPromiseExit(effect)
   if (Exit.isSuccess(exit)) return exit.value
   const error = Cause.squash(exit.cause)
