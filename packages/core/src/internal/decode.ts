@@ -118,35 +118,37 @@ export interface Coordinates {
   readonly project: string
 }
 
+/** Where a run or sweep lives and what it is called: the node's `name` is the short id. */
+const identity = (
+  node: { readonly id: string; readonly name: string; readonly displayName?: string | null | undefined },
+  at: Coordinates
+) => ({ entity: at.entity, project: at.project, id: node.name, storageId: node.id, name: node.displayName ?? null })
+
 /** @internal */
 export const decodeRun = (node: wire.RunNode, at: Coordinates, appUrl: string): Run => {
   const rawConfig = unwrapConfig(jsonObject("Run", "config", node.config))
   return new Run({
-      entity: at.entity,
-      project: at.project,
-      id: node.name,
-      storageId: node.id,
-      name: node.displayName ?? null,
-      state: node.state ?? "unknown",
-      tags: node.tags ?? [],
-      config: userConfig(rawConfig),
-      rawConfig,
-      summary: jsonObject("Run", "summaryMetrics", node.summaryMetrics, { quotedSpecials: true }),
-      systemMetrics: jsonObject("Run", "systemMetrics", node.systemMetrics, { quotedSpecials: true }),
-      createdAt: timestamp("Run", "createdAt", node.createdAt),
-      heartbeatAt: optionalTimestamp("Run", "heartbeatAt", node.heartbeatAt ?? null),
-      notes: node.notes ?? null,
-      description: node.description ?? null,
-      readOnly: node.readOnly ?? false,
-      user: node.user == null ? null : new RunUser({ name: node.user.name ?? null, username: node.user.username ?? null }, true),
-      sweepName: node.sweepName ?? null,
-      group: node.group ?? null,
-      jobType: node.jobType ?? null,
-      commit: node.commit ?? null,
-      historyLineCount: node.historyLineCount ?? 0,
-      historyKeys: historyKeys(node.historyKeys),
-      projectId: node.projectId ?? null,
-      url: appPath(appUrl, at.entity, at.project, "runs", node.name)
+    ...identity(node, at),
+    state: node.state ?? "unknown",
+    tags: node.tags ?? [],
+    config: userConfig(rawConfig),
+    rawConfig,
+    summary: jsonObject("Run", "summaryMetrics", node.summaryMetrics, { quotedSpecials: true }),
+    systemMetrics: jsonObject("Run", "systemMetrics", node.systemMetrics, { quotedSpecials: true }),
+    createdAt: timestamp("Run", "createdAt", node.createdAt),
+    heartbeatAt: optionalTimestamp("Run", "heartbeatAt", node.heartbeatAt ?? null),
+    notes: node.notes ?? null,
+    description: node.description ?? null,
+    readOnly: node.readOnly ?? false,
+    user: node.user == null ? null : new RunUser({ name: node.user.name ?? null, username: node.user.username ?? null }, true),
+    sweepName: node.sweepName ?? null,
+    group: node.group ?? null,
+    jobType: node.jobType ?? null,
+    commit: node.commit ?? null,
+    historyLineCount: node.historyLineCount ?? 0,
+    historyKeys: historyKeys(node.historyKeys),
+    projectId: node.projectId ?? null,
+    url: appPath(appUrl, at.entity, at.project, "runs", node.name)
   }, true)
 }
 
@@ -177,22 +179,18 @@ export const decodeSweep = (node: wire.SweepNode, at: Coordinates, appUrl: strin
     return parsed
   })
   return new Sweep({
-      entity: at.entity,
-      project: at.project,
-      id: node.name,
-      storageId: node.id,
-      name: node.displayName ?? null,
-      method: node.method ?? null,
-      state: node.state,
-      description: node.description ?? null,
-      bestLoss: node.bestLoss ?? null,
-      config,
-      configYaml: node.config,
-      createdAt: timestamp("Sweep", "createdAt", node.createdAt),
-      updatedAt: optionalTimestamp("Sweep", "updatedAt", node.updatedAt ?? null),
-      runCount: node.runCount ?? 0,
-      runCountExpected: node.runCountExpected ?? null,
-      url: appPath(appUrl, at.entity, at.project, "sweeps", node.name)
+    ...identity(node, at),
+    method: node.method ?? null,
+    state: node.state,
+    description: node.description ?? null,
+    bestLoss: node.bestLoss ?? null,
+    config,
+    configYaml: node.config,
+    createdAt: timestamp("Sweep", "createdAt", node.createdAt),
+    updatedAt: optionalTimestamp("Sweep", "updatedAt", node.updatedAt ?? null),
+    runCount: node.runCount ?? 0,
+    runCountExpected: node.runCountExpected ?? null,
+    url: appPath(appUrl, at.entity, at.project, "sweeps", node.name)
   }, true)
 }
 

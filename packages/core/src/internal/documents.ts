@@ -7,6 +7,89 @@
 import { operation } from "../GraphQLClient.js"
 import * as wire from "./wire.js"
 
+/** The Current client's `RunFragment` (full run fields), shared by `Run`, `Runs` and the update. */
+const RUN_FRAGMENT = `fragment RunFragment on Run {
+    id
+    tags
+    name
+    displayName
+    sweepName
+    state
+    config
+    group
+    jobType
+    commit
+    readOnly
+    createdAt
+    heartbeatAt
+    description
+    notes
+    systemMetrics
+    summaryMetrics
+    historyLineCount
+    user {
+        name
+        username
+    }
+    historyKeys
+}
+`
+
+const API_KEY_FRAGMENT = `fragment ApiKeyFragment on ApiKey {
+  id
+  name
+  description
+}
+
+`
+
+const PAGE_INFO_FRAGMENT = `fragment PageInfoFragment on PageInfo {
+  __typename
+  endCursor
+  hasNextPage
+}
+
+`
+
+/** `ProjectFragment` and the `UserFragment` it spreads. */
+const PROJECT_FRAGMENTS = `fragment ProjectFragment on Project {
+  __typename
+  id
+  name
+  entityName
+  createdAt
+  isBenchmark
+  user {
+    ...UserFragment
+  }
+}
+
+fragment UserFragment on User {
+  id
+  name
+  username
+  email
+  admin
+  flags
+  entity
+  deletedAt
+  apiKeys {
+    edges {
+      node {
+        ...ApiKeyFragment
+      }
+    }
+  }
+  teams {
+    edges {
+      node {
+        name
+      }
+    }
+  }
+}
+`
+
 /** `Api.viewer` (the key owner). */
 export const GetViewer = `
 query GetViewer {
@@ -52,55 +135,7 @@ query GetProjects($entity: String, $cursor: String, $perPage: Int = 50) {
   }
 }
 
-fragment ApiKeyFragment on ApiKey {
-  id
-  name
-  description
-}
-
-fragment PageInfoFragment on PageInfo {
-  __typename
-  endCursor
-  hasNextPage
-}
-
-fragment ProjectFragment on Project {
-  __typename
-  id
-  name
-  entityName
-  createdAt
-  isBenchmark
-  user {
-    ...UserFragment
-  }
-}
-
-fragment UserFragment on User {
-  id
-  name
-  username
-  email
-  admin
-  flags
-  entity
-  deletedAt
-  apiKeys {
-    edges {
-      node {
-        ...ApiKeyFragment
-      }
-    }
-  }
-  teams {
-    edges {
-      node {
-        name
-      }
-    }
-  }
-}
-`
+${API_KEY_FRAGMENT}${PAGE_INFO_FRAGMENT}${PROJECT_FRAGMENTS}`
 
 /** `Api.project` (Current client; same fragments as `GetProjects`). */
 export const GetProject = `
@@ -110,49 +145,7 @@ query GetProject($name: String!, $entity: String!) {
   }
 }
 
-fragment ApiKeyFragment on ApiKey {
-  id
-  name
-  description
-}
-
-fragment ProjectFragment on Project {
-  __typename
-  id
-  name
-  entityName
-  createdAt
-  isBenchmark
-  user {
-    ...UserFragment
-  }
-}
-
-fragment UserFragment on User {
-  id
-  name
-  username
-  email
-  admin
-  flags
-  entity
-  deletedAt
-  apiKeys {
-    edges {
-      node {
-        ...ApiKeyFragment
-      }
-    }
-  }
-  teams {
-    edges {
-      node {
-        name
-      }
-    }
-  }
-}
-`
+${API_KEY_FRAGMENT}${PROJECT_FRAGMENTS}`
 
 /** `Api.runs` with the full `RunFragment` (the Current client's `lazy=False` form), so no per-run follow-up requests are needed. */
 export const Runs = `#graphql
@@ -176,32 +169,7 @@ export const Runs = `#graphql
                 }
             }
         }
-        fragment RunFragment on Run {
-    id
-    tags
-    name
-    displayName
-    sweepName
-    state
-    config
-    group
-    jobType
-    commit
-    readOnly
-    createdAt
-    heartbeatAt
-    description
-    notes
-    systemMetrics
-    summaryMetrics
-    historyLineCount
-    user {
-        name
-        username
-    }
-    historyKeys
-}
-        `
+        ${RUN_FRAGMENT}        `
 
 /** `len(api.runs(...))` without fetching a page: only `runCount(filters)`. */
 export const RunsCount = `#graphql
@@ -222,32 +190,7 @@ export const Run = `#graphql
                 }
             }
         }
-        fragment RunFragment on Run {
-    id
-    tags
-    name
-    displayName
-    sweepName
-    state
-    config
-    group
-    jobType
-    commit
-    readOnly
-    createdAt
-    heartbeatAt
-    description
-    notes
-    systemMetrics
-    summaryMetrics
-    historyLineCount
-    user {
-        name
-        username
-    }
-    historyKeys
-}
-        `
+        ${RUN_FRAGMENT}        `
 
 /** `Api.sweep` step 1 (Current client, verbatim). */
 export const GetSweep = `
@@ -337,32 +280,7 @@ export const UpsertBucketUpdate = `
                 }
             }
         }
-        fragment RunFragment on Run {
-    id
-    tags
-    name
-    displayName
-    sweepName
-    state
-    config
-    group
-    jobType
-    commit
-    readOnly
-    createdAt
-    heartbeatAt
-    description
-    notes
-    systemMetrics
-    summaryMetrics
-    historyLineCount
-    user {
-        name
-        username
-    }
-    historyKeys
-}
-        `
+        ${RUN_FRAGMENT}        `
 
 /** `Run.update` step 2, the summary (Current client, verbatim). */
 export const UpsertBucketSummary = `
