@@ -183,13 +183,7 @@ const files = Command.make("files", { path: runPathArg, ...common }, (o) =>
     emit(GlobalOptions.resolveFormat(o.format), ["name", "sizeBytes", "mimetype", "updatedAt", "md5"], api.files(o.path), false)
   )).pipe(Command.withDescription("List the files of a run."))
 
-/**
- * Picks the files to download: all of them, or exactly the named ones (a name the run does not
- * have is a `FileNotFound`).
- *
- * @since 0.1.0
- * @category download
- */
+/** Picks the files to download: all of them, or exactly the named ones (a name the run lacks is a `FileNotFound`). */
 const selectFiles = (api: WandbApi.Service, path: string, names: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const listed = yield* Stream.runCollect(api.files(path, names.length > 0 ? { names } : undefined))

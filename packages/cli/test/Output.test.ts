@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Option, Stream } from "effect"
 import * as Output from "../src/Output.js"
 import * as Progress from "../src/Progress.js"
+import * as Stdio from "../src/Stdio.js"
 
 const renderAll = (format: Output.Format, columns: ReadonlyArray<string>, rows: ReadonlyArray<unknown>, wholeRecords = false) =>
   Stream.runCollect(Output.render(format, columns, Stream.fromIterable(rows), { wholeRecords })).pipe(
@@ -71,6 +72,13 @@ describe("Output", () => {
   it("defaultFormat: table on a terminal, ndjson otherwise", () => {
     expect(Output.defaultFormat(true)).toBe("table")
     expect(Output.defaultFormat(false)).toBe("ndjson")
+  })
+})
+
+describe("Stdio", () => {
+  it("mask replaces every occurrence of every secret", () => {
+    expect(Stdio.mask("key=abcd1234 again abcd1234; other=zz99zz", ["abcd1234", "zz99zz"])).toBe("key=*** again ***; other=***")
+    expect(Stdio.mask("nothing here", ["abcd1234"])).toBe("nothing here")
   })
 })
 
