@@ -17,13 +17,14 @@ import { NodeWandb } from "@effect-wandb/platform-node"
 import type { DemoData } from "@effect-wandb/server"
 import { Chunk, Context, Effect, Redacted, Stream } from "effect"
 import { spawn } from "node:child_process"
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createWriteStream, mkdtempSync, rmSync } from "node:fs"
 import { createRequire } from "node:module"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { fileURLToPath } from "node:url"
+import { writeSection } from "./src/results.js"
 
 const MiB = 1024 * 1024
 const LARGE = { name: "large/model.bin", size: 512 * MiB }
@@ -209,27 +210,25 @@ const parent = Effect.gen(function*() {
   console.log(table + "\n\n" + verdict)
 
   if (process.argv.includes("--write")) {
-    const file = fileURLToPath(new URL("./RESULTS.md", import.meta.url))
-    const section = [
-      "## Downloads",
-      "",
+    writeSection("Downloads", [
       `Command: \`pnpm --filter @effect-wandb/bench exec tsx downloads.ts --write\` (${new Date().toISOString().slice(0, 16)}Z,`,
-      `Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)} at the end). Local server on 127.0.0.1 (SQLite file, 1 MiB chunks) in the`,
-      "parent process; each download runs in a child process (this file bundled by esbuild, plain node) that",
-      "samples its own RSS every 10 ms. \"RSS before\" is the child's RSS after startup and the file listing.",
+      `Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)} at the end). Local server`,
+      "on 127.0.0.1 (SQLite file, 1 MiB chunks) in the parent process; each download runs in a child process (this",
+      "file bundled by esbuild, plain node) that samples its own RSS every 10 ms. \"RSS before\" is the child's RSS",
+      "after startup and the file listing; \"client CPU\" is the child's user + system time during the download.",
       "",
       table,
       "",
       verdict,
-      ""
-    ].join("\n")
-    const current = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n"
-    const start = current.indexOf("## Downloads")
-    const end = start === -1 ? -1 : current.indexOf("\n## ", start + 1)
-    const next = start === -1
-      ? `${current.trimEnd()}\n\n${section}`
-      : current.slice(0, start) + section + (end === -1 ? "" : current.slice(end + 1))
-    writeFileSync(file, next)
+      "",
+      "Where the client's extra CPU goes (one profiled run of the large file:",
+      "`BENCH_NODE_ARGS=\"--cpu-prof --cpu-prof-dir=/tmp/prof\" … --only large-raw-fetch,large`): MD5 about 2.2 s",
+      "(pure TypeScript, core stays platform-neutral), garbage collection about 1.6 s against 0.1 s for the raw",
+      "baseline (`@effect/platform-node`'s stream adapter reads with `readable.read()`, which concatenates the",
+      "buffered chunks into fresh buffers), and one write per received chunk. The memory a download adds does not",
+      "grow with the file: peak RSS minus RSS before is about 55–60 MiB for 512 MiB. On this shared 2-CPU machine",
+      "(other benchmarks and test suites running) the times vary by ±50 % between runs; the CPU column is steadier."
+    ])
   }
 })
 
