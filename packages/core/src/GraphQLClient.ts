@@ -17,11 +17,11 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { ApiError } from "./Errors.js"
-import { DecodeError, PermissionDenied, RateLimited, ServerError, TransportError, Unauthorized } from "./Errors.js"
+import { PermissionDenied, RateLimited, ServerError, TransportError, Unauthorized } from "./Errors.js"
+import { fromParseError } from "./internal/decode.js"
 import { errorMessages, excerpt, joinMessages, messageFromText } from "./internal/errorMessage.js"
 import { parseRetryAfter, readBodyInAttempt } from "./internal/retry.js"
 import * as LenientJson from "./LenientJson.js"
@@ -84,14 +84,6 @@ export const operation = <A, I>(
   response: Schema.Schema<A, I>
 ): GraphQLOperation<A> => ({ name, document, response })
 
-const decodeError = (operation: string, error: ParseResult.ParseError): DecodeError => {
-  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
-  return new DecodeError({
-    entity: operation,
-    field: issue === undefined || issue.path.length === 0 ? "data" : `data.${issue.path.join(".")}`,
-    reason: issue?.message ?? error.message
-  })
-}
 
 const parseBody = (text: string): unknown => {
   try {
@@ -179,7 +171,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           return yield* new ServerError({ status: 200, attempts, reason: "response has no data member" })
         }
         return yield* Schema.decodeUnknown(operation.response)(parsed.data).pipe(
-          Effect.mapError((error) => decodeError(operation.name, error))
+          Effect.mapError((error) => fromParseError(operation.name, "data", error))
         )
       }).pipe(Effect.withSpan(`GraphQLClient.execute ${operation.name}`, {
         kind: "client",

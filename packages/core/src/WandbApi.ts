@@ -46,10 +46,12 @@ import * as GraphQLClient from "./GraphQLClient.js"
 import {
   type Coordinates,
   decodeAll,
-  decodeFile,
+  decodeFileNode,
   decodeOne,
   decodeProject,
+  decodeProjectNode,
   decodeRun,
+  decodeRunNode,
   decodeSweep,
   decodeViewer
 } from "./internal/decode.js"
@@ -219,7 +221,7 @@ const MAX_PAGE_SIZE = 1000
 const RUN_ID = /^[A-Za-z0-9_.-]{1,128}$/
 
 interface Page<A> {
-  readonly items: Chunk.Chunk<A>
+  readonly items: ReadonlyArray<A>
   readonly next: string | null
 }
 
@@ -312,12 +314,22 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
     const appUrl = config.appUrl
     const viewerEntity = yield* Ref.make(Option.none<string>())
 
-    /** One request per page; `prefetchPages` pages are fetched ahead of the consumer. */
-    const paginate = <A, E>(fetch: (cursor: string | null) => Effect.Effect<Page<A>, E>): Stream.Stream<A, E> =>
+    /**
+     * One request per page. Up to `prefetchPages` raw pages are fetched ahead while the consumer
+     * side converts the previous ones (`convert`), so network time and decoding overlap.
+     */
+    const paginate = <A, B, E1, E2>(
+      fetch: (cursor: string | null) => Effect.Effect<Page<A>, E1>,
+      convert: (items: ReadonlyArray<A>) => Effect.Effect<ReadonlyArray<B>, E2>
+    ): Stream.Stream<B, E1 | E2> =>
       Stream.paginateChunkEffect(
         null as string | null,
-        (cursor) => Effect.map(fetch(cursor), (page) => [page.items, Option.fromNullable(page.next)] as const)
-      ).pipe(Stream.bufferChunks({ capacity: config.prefetchPages }))
+        (cursor) =>
+          Effect.map(fetch(cursor), (page) => [Chunk.unsafeFromArray(page.items), Option.fromNullable(page.next)] as const)
+      ).pipe(
+        Stream.bufferChunks({ capacity: config.prefetchPages }),
+        Stream.mapChunksEffect((chunk) => Effect.map(convert(Chunk.toReadonlyArray(chunk)), Chunk.unsafeFromArray))
+      )
 
     const viewer = Effect.gen(function*() {
       const { viewer } = yield* gql.execute(documents.operations.viewer)
@@ -393,15 +405,17 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         // already returned onto the next page. Each listing returns a run (by id) at most once.
         const seen = new Set<string>()
         const firstTime = (run: Run) => !seen.has(run.id) && seen.add(run.id).has(run.id)
-        return paginate((cursor) =>
-          Effect.gen(function*() {
-            const { project } = yield* rejectedFilter(filters)(
-              gql.execute(documents.operations.runs, { project: at.project, entity: at.entity, cursor, perPage, order, filters })
-            )
-            if (project?.runs == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
-            const items = yield* decodeAll(project.runs.edges, (edge) => decodeRun(edge.node, at, appUrl))
-            return { items: Chunk.unsafeFromArray(items.filter(firstTime)), next: nextCursor(project.runs, "lastEdge") }
-          }).pipe(Effect.withSpan("WandbApi.runs.page", { attributes: { entity: at.entity, project: at.project } }))
+        return paginate(
+          (cursor) =>
+            Effect.gen(function*() {
+              const { project } = yield* rejectedFilter(filters)(
+                gql.execute(documents.operations.runs, { project: at.project, entity: at.entity, cursor, perPage, order, filters })
+              )
+              if (project?.runs == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
+              return { items: project.runs.edges, next: nextCursor(project.runs, "lastEdge") }
+            }).pipe(Effect.withSpan("WandbApi.runs.page", { attributes: { entity: at.entity, project: at.project } })),
+          (edges) =>
+            Effect.map(decodeAll(edges, (edge) => decodeRunNode(edge.node, at, appUrl)), (runs) => runs.filter(firstTime))
         )
       }))
 
@@ -425,13 +439,14 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
       Stream.unwrap(Effect.gen(function*() {
         const perPage = yield* pageSize(options?.perPage, 200)
         const name = entity === undefined ? yield* defaultEntity : yield* validName("entity", entity)
-        return paginate((cursor) =>
-          Effect.gen(function*() {
-            const { models } = yield* gql.execute(documents.operations.projects, { entity: name, cursor, perPage })
-            if (models == null) return yield* new EntityNotFound({ entity: name })
-            const items = yield* decodeAll(models.edges, (edge) => decodeProject(edge.node, appUrl))
-            return { items: Chunk.unsafeFromArray(items), next: nextCursor(models, "endCursor") }
-          }).pipe(Effect.withSpan("WandbApi.projects.page", { attributes: { entity: name } }))
+        return paginate(
+          (cursor) =>
+            Effect.gen(function*() {
+              const { models } = yield* gql.execute(documents.operations.projects, { entity: name, cursor, perPage })
+              if (models == null) return yield* new EntityNotFound({ entity: name })
+              return { items: models.edges, next: nextCursor(models, "endCursor") }
+            }).pipe(Effect.withSpan("WandbApi.projects.page", { attributes: { entity: name } })),
+          (edges) => decodeAll(edges, (edge) => decodeProjectNode(edge.node, appUrl))
         )
       }))
 
@@ -473,7 +488,8 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         if (names.length > 0 && options?.pattern !== undefined) {
           return yield* new InvalidArgument({ argument: "pattern", reason: "cannot be combined with names" })
         }
-        return paginate((fileCursor) =>
+        return paginate(
+          (fileCursor) =>
           Effect.gen(function*() {
             const { project } = yield* gql.execute(documents.operations.runFiles, {
               project: at.project,
@@ -487,10 +503,9 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
             })
             if (project?.run == null) return yield* runNotFound(at)
             const files = project.run.files
-            if (files == null) return { items: Chunk.empty<RunFile>(), next: null }
-            const items = yield* decodeAll(files.edges, (edge) => decodeFile(edge.node, { ...at, runId: at.id }))
-            return { items: Chunk.unsafeFromArray(items), next: nextCursor(files, "lastEdge") }
-          }).pipe(Effect.withSpan("WandbApi.files.page"))
+            return files == null ? { items: [], next: null } : { items: files.edges, next: nextCursor(files, "lastEdge") }
+          }).pipe(Effect.withSpan("WandbApi.files.page")),
+          (edges) => decodeAll(edges, (edge) => decodeFileNode(edge.node, { ...at, runId: at.id }))
         )
       }))
 

@@ -224,6 +224,22 @@ describe("WandbApi (in-memory HttpClient)", () => {
       })
     }))
 
+  it.effect("runs: a malformed node in a page is a DecodeError naming the entity and field", () =>
+    Effect.gen(function*() {
+      const fake = FakeHttp.graphql({
+        Runs: () => ({
+          project: {
+            runs: {
+              edges: [{ node: RUN_NODE, cursor: "a" }, { node: { ...RUN_NODE, name: "b", createdAt: 5 }, cursor: "b" }],
+              pageInfo: { endCursor: "b", hasNextPage: false }
+            }
+          }
+        })
+      })
+      const error = yield* Effect.flip(withApi(fake, (api) => Stream.runDrain(api.runs("e/p"))))
+      expect(error).toMatchObject({ _tag: "DecodeError", entity: "Run", field: "createdAt" })
+    }))
+
   it.effect("page sizes are validated before any request", () =>
     Effect.gen(function*() {
       const fake = FakeHttp.graphql({})

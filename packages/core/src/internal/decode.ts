@@ -10,6 +10,9 @@
  * @internal
  */
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
 import * as YAML from "yaml"
 import { DecodeError } from "../Errors.js"
 import type { JsonObject } from "../Json.js"
@@ -19,7 +22,7 @@ import { HistoryKeys, Run, RunUser } from "../Run.js"
 import { RunFile } from "../RunFile.js"
 import { Sweep } from "../Sweep.js"
 import { Viewer } from "../Viewer.js"
-import type * as wire from "./wire.js"
+import * as wire from "./wire.js"
 
 /** Internal config keys kept only in `rawConfig`. */
 const INTERNAL_CONFIG_KEYS = new Set(["_wandb", "wandb_version"])
@@ -35,6 +38,28 @@ const attempt = <A>(entity: string, field: string, f: () => A): A => {
     throw new DecodeError({ entity, field, reason: cause instanceof Error ? cause.message : String(cause) })
   }
 }
+
+/**
+ * The `DecodeError` for a schema failure: the first issue's path (after `prefix`) is the field.
+ *
+ * @internal
+ */
+export const fromParseError = (entity: string, prefix: string, error: ParseResult.ParseError): DecodeError => {
+  const [issue] = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const path = [prefix, ...(issue?.path ?? [])].filter((part) => part !== "").join(".")
+  return new DecodeError({ entity, field: path === "" ? "(value)" : path, reason: issue?.message ?? error.message })
+}
+
+/** A synchronous validator that throws `DecodeError` naming `entity` and the field. */
+const validator = <A, I>(schema: Schema.Schema<A, I>, entity: string) => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (value: unknown): A =>
+    Either.getOrThrowWith(decode(value), (error) => fromParseError(entity, "", error))
+}
+
+const runNode = validator(wire.RunNode, "Run")
+const projectNode = validator(wire.ProjectNode, "Project")
+const fileNode = validator(wire.FileNode, "RunFile")
 
 /**
  * Converts every item, failing with the first `DecodeError`.
@@ -209,6 +234,17 @@ export const decodeFile = (node: wire.FileNode, at: Coordinates & { readonly run
       updatedAt: optionalTimestamp("RunFile", "updatedAt", node.updatedAt ?? null),
       sizeBytes: node.sizeBytes ?? 0
   }, true)
+
+/** A run node of a listing, validated here. @internal */
+export const decodeRunNode = (value: unknown, at: Coordinates, appUrl: string): Run =>
+  decodeRun(runNode(value), at, appUrl)
+
+/** A project node of a listing, validated here. @internal */
+export const decodeProjectNode = (value: unknown, appUrl: string): Project => decodeProject(projectNode(value), appUrl)
+
+/** A file node of a listing, validated here. @internal */
+export const decodeFileNode = (value: unknown, at: Coordinates & { readonly runId: string }): RunFile =>
+  decodeFile(fileNode(value), at)
 
 /** @internal */
 export const decodeViewer = (node: typeof wire.ViewerNode.Type): Viewer =>

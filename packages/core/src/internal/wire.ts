@@ -15,6 +15,10 @@ const nullish = <A, I>(schema: Schema.Schema<A, I>) => Schema.optional(Schema.Nu
 /** Int64 / numeric ids may arrive as JSON numbers or numeric strings. */
 const Numeric = Schema.Union(Schema.Number, Schema.NumberFromString)
 
+/**
+ * A connection page. Listings pass `Schema.Unknown` for the nodes and validate each node later,
+ * after the page has been handed over, so that the next request overlaps the decoding.
+ */
 const Connection = <A, I>(node: Schema.Schema<A, I>) =>
   Schema.Struct({
     edges: Schema.Array(Schema.Struct({ node, cursor: nullish(Schema.String) })),
@@ -120,7 +124,7 @@ export const DefaultEntityData = Schema.Struct({
 })
 
 /** @internal */
-export const ProjectsData = Schema.Struct({ models: nullish(Connection(ProjectNode)) })
+export const ProjectsData = Schema.Struct({ models: nullish(Connection(Schema.Unknown)) })
 
 /** @internal */
 export const ProjectData = Schema.Struct({ project: nullish(ProjectNode) })
@@ -129,7 +133,7 @@ export const ProjectData = Schema.Struct({ project: nullish(ProjectNode) })
 export const RunsData = Schema.Struct({
   project: nullish(Schema.Struct({
     runCount: nullish(Numeric),
-    runs: nullish(Connection(RunNode))
+    runs: nullish(Connection(Schema.Unknown))
   }))
 })
 
@@ -145,7 +149,7 @@ export const SweepData = Schema.Struct({ project: nullish(Schema.Struct({ sweep:
 /** @internal */
 export const RunFilesData = Schema.Struct({
   project: nullish(Schema.Struct({
-    run: nullish(Schema.Struct({ fileCount: nullish(Numeric), files: nullish(Connection(FileNode)) }))
+    run: nullish(Schema.Struct({ fileCount: nullish(Numeric), files: nullish(Connection(Schema.Unknown)) }))
   }))
 })
 
