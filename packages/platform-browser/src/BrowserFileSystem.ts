@@ -5,7 +5,7 @@
  *
  * Supported: `access`, `exists`, `stat`, `makeDirectory` (with `recursive`), `open` (flags
  * `r`, `w`, `wx`, `a`, `ax`), `sink`, `stream`, `readFile`, `readFileString`, `writeFile`,
- * `writeFileString`, `readDirectory`, `copyFile`, `rename` (a file handle's `move()` where the
+ * `writeFileString`, `readDirectory` (not recursive), `copyFile`, `rename` (a file handle's `move()` where the
  * browser has it, else copy + remove) and `remove`. Writes go through a
  * `FileSystemWritableFileStream`: they become visible when the file is closed and are thrown
  * away if the scope that opened it fails or is interrupted. Every other method fails with a
@@ -312,8 +312,14 @@ const rename = (oldPath: string, newPath: string) =>
     )
   })
 
-const readDirectory = (path: string) =>
-  Effect.flatMap(handleOf("readDirectory", path), (entry) =>
+const notSupported = (method: string) =>
+  badArgument(method, `${method} is not supported by the browser (OPFS) FileSystem`)
+
+const readDirectory = (path: string, options?: FileSystem.ReadDirectoryOptions) => {
+  if (options?.recursive === true) {
+    return Effect.fail(badArgument("readDirectory", "recursive listing is not supported by the browser (OPFS) FileSystem"))
+  }
+  return Effect.flatMap(handleOf("readDirectory", path), (entry) =>
     entry.kind === "file"
       ? Effect.fail(systemError("readDirectory", path, "BadResource", "not a directory"))
       : attempt("readDirectory", path, async () => {
@@ -321,9 +327,7 @@ const readDirectory = (path: string) =>
         for await (const name of (entry.handle as IterableDirectoryHandle).keys()) names.push(name)
         return names.sort()
       }))
-
-const notSupported = (method: string) =>
-  badArgument(method, `${method} is not supported by the browser (OPFS) FileSystem`)
+}
 
 const unsupported = (method: string) => () => Effect.fail(notSupported(method))
 
