@@ -19,11 +19,12 @@ import { LenientJson, WandbApi } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
 import type * as ServerPackage from "@effect-wandb/server"
 import { Effect, Redacted, Stream } from "effect"
-import { spawn } from "node:child_process"
+import { execFile } from "node:child_process"
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { promisify } from "node:util"
 
 const option = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(name)
@@ -130,22 +131,20 @@ const renameProject = (server: typeof ServerPackage, file: string) =>
     yield* sql.unsafe("PRAGMA wal_checkpoint(TRUNCATE)")
   })))
 
+const execFileAsync = promisify(execFile)
+
+/** Runs one listing in a fresh Node process and returns what it measured (its last output line). */
 const measure = (client: Client, env: Record<string, string>) =>
-  Effect.async<Measurement, Error>((resume) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", client], {
-      cwd: fileURLToPath(new URL(".", import.meta.url)),
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    let out = ""
-    proc.stdout.on("data", (chunk) => (out += chunk))
-    proc.on("close", (code) =>
-      resume(
-        code === 0
-          ? Effect.succeed(JSON.parse(out.trim().split("\n").pop()!) as Measurement)
-          : Effect.fail(new Error(`${client}: child exited with ${code}`))
-      ))
-  })
+  Effect.map(
+    Effect.tryPromise(() =>
+      execFileAsync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", client], {
+        cwd: fileURLToPath(new URL(".", import.meta.url)),
+        env: { ...process.env, ...env },
+        maxBuffer: 1 << 20
+      })
+    ),
+    ({ stdout }) => JSON.parse(stdout.trim().split("\n").at(-1)!) as Measurement
+  )
 
 const perSecond = (m: Measurement) => m.runs / m.seconds
 
@@ -193,6 +192,7 @@ const parent = Effect.gen(function*() {
   if (process.argv.includes("--write")) writeSection(table)
 })
 
+/** Replaces (or appends) this benchmark's section of bench/RESULTS.md, leaving the others alone. */
 const writeSection = (table: string) => {
   const path = fileURLToPath(new URL("RESULTS.md", import.meta.url))
   const section = [
@@ -206,12 +206,8 @@ const writeSection = (table: string) => {
     ""
   ].join("\n")
   const current = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n"
-  const start = current.indexOf("## Runs listing")
-  const end = start === -1 ? -1 : current.indexOf("\n## ", start + 1)
-  const next = start === -1
-    ? `${current.trimEnd()}\n\n${section}`
-    : current.slice(0, start) + section + (end === -1 ? "" : current.slice(end + 1))
-  writeFileSync(path, next)
+  const ours = /^## Runs listing\n[\s\S]*?(?=^## |(?![\s\S]))/m
+  writeFileSync(path, ours.test(current) ? current.replace(ours, `${section}\n`) : `${current.trimEnd()}\n\n${section}`)
 }
 
 const childIndex = process.argv.indexOf("--child")

@@ -35,6 +35,17 @@ const RUN_NODE = {
 
 const runData = (node: unknown = RUN_NODE) => ({ project: { run: node } })
 
+/** A `Runs` answer: one edge per node (cursor = the node's name). */
+const runsPage = (nodes: ReadonlyArray<Record<string, unknown>>, hasNextPage = false) => ({
+  project: {
+    runCount: nodes.length,
+    runs: {
+      edges: nodes.map((node) => ({ node, cursor: node.name })),
+      pageInfo: { endCursor: nodes.at(-1)?.name ?? null, hasNextPage }
+    }
+  }
+})
+
 /** The client over a fake server; nothing is read from the environment. */
 const client = (fake: ReturnType<typeof FakeHttp.make>, options: WandbConfig.Options = {}) =>
   WandbApi.layerFrom(WandbConfig.layerWithoutEnv({ apiKey: "k", ...options })).pipe(Layer.provide(fake.layer))
@@ -227,14 +238,7 @@ describe("WandbApi (in-memory HttpClient)", () => {
   it.effect("runs: a malformed node in a page is a DecodeError naming the entity and field", () =>
     Effect.gen(function*() {
       const fake = FakeHttp.graphql({
-        Runs: () => ({
-          project: {
-            runs: {
-              edges: [{ node: RUN_NODE, cursor: "a" }, { node: { ...RUN_NODE, name: "b", createdAt: 5 }, cursor: "b" }],
-              pageInfo: { endCursor: "b", hasNextPage: false }
-            }
-          }
-        })
+        Runs: () => runsPage([RUN_NODE, { ...RUN_NODE, name: "b", createdAt: 5 }])
       })
       const error = yield* Effect.flip(withApi(fake, (api) => Stream.runDrain(api.runs("e/p"))))
       expect(error).toMatchObject({ _tag: "DecodeError", entity: "Run", field: "createdAt" })
@@ -291,9 +295,7 @@ describe("WandbApi (in-memory HttpClient)", () => {
             }
           }
         }),
-        Runs: () => ({
-          project: { runs: { edges: [{ node: RUN_NODE, cursor: "c" }], pageInfo: { endCursor: "c", hasNextPage: false } } }
-        })
+        Runs: () => runsPage([RUN_NODE])
       })
       const [sweep, runs] = yield* withApi(fake, (api) =>
         Effect.flatMap(api.sweep("acme-ml/mnist-cnn/sweeps/w4x7q1zz"), (sweep) =>
