@@ -28,6 +28,8 @@ const argValue = (name: string, fallback: number): number => {
 }
 
 const ROWS = argValue("--rows", 1_000_000)
+const CONCURRENCY = argValue("--concurrency", 8)
+const PREFETCH = argValue("--prefetch", 2)
 const KEYS = 10
 const PAGE_SIZE = 1000
 const LATENCIES = [0, 20] as const
@@ -44,6 +46,8 @@ interface Measurement {
   readonly checksum: number
   readonly seconds: number
   readonly cpuSeconds: number
+  /** RSS when the scan starts (Node, tsx and the loaded modules). */
+  readonly startRssMiB: number
   readonly peakRssMiB: number
 }
 
@@ -84,7 +88,11 @@ const baseline = async (baseUrl: string, apiKey: string, entity: string, acc: { 
 }
 
 const ours = (baseUrl: string, apiKey: string, entity: string, acc: { rows: number; checksum: number }) =>
-  History.scanHistory({ entity, project: PROJECT, id: RUN }, { pageSize: PAGE_SIZE }).pipe(
+  History.scanHistory({ entity, project: PROJECT, id: RUN }, {
+    pageSize: PAGE_SIZE,
+    concurrency: CONCURRENCY,
+    prefetch: PREFETCH
+  }).pipe(
     Stream.runForEachChunk((chunk) =>
       Effect.sync(() => {
         for (const row of chunk) consume(acc, row)
@@ -97,6 +105,7 @@ const ours = (baseUrl: string, apiKey: string, entity: string, acc: { rows: numb
 const child = async (client: Client) => {
   const { BENCH_API_KEY, BENCH_BASE_URL, BENCH_ENTITY, BENCH_LATENCY } = process.env as Record<string, string>
   const acc = { rows: 0, checksum: 0 }
+  const startRssMiB = process.memoryUsage.rss() / 1024 / 1024
   const cpu = process.cpuUsage()
   const start = performance.now()
   await (client === "baseline" ? baseline : ours)(BENCH_BASE_URL, BENCH_API_KEY, BENCH_ENTITY, acc)
@@ -109,6 +118,7 @@ const child = async (client: Client) => {
     checksum: acc.checksum,
     seconds,
     cpuSeconds: (used.user + used.system) / 1e6,
+    startRssMiB,
     peakRssMiB: process.resourceUsage().maxRSS / 1024
   }
   console.log(JSON.stringify(measurement))
@@ -168,7 +178,8 @@ const seed = ({ DemoData, LocalServer }: Server, file: string) =>
 
 const measure = (client: Client, env: Record<string, string>) =>
   Effect.async<Measurement, Error>((resume) => {
-    const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", client], {
+    const args = ["--child", client, "--concurrency", String(CONCURRENCY), "--prefetch", String(PREFETCH)]
+    const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...args], {
       cwd: fileURLToPath(new URL(".", import.meta.url)),
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"]
@@ -208,7 +219,7 @@ const parent = Effect.gen(function*() {
       for (const client of ["baseline", "effect-wandb"] as const) {
         const m = yield* measure(client, env)
         console.error(
-          `${latencyMs} ms ${client}: ${m.rows} rows in ${fmt(m.seconds, 2)} s, CPU ${fmt(m.cpuSeconds, 2)} s, peak RSS ${fmt(m.peakRssMiB)} MiB`
+          `${latencyMs} ms ${client}: ${m.rows} rows in ${fmt(m.seconds, 2)} s, CPU ${fmt(m.cpuSeconds, 2)} s, RSS ${fmt(m.startRssMiB)} → ${fmt(m.peakRssMiB)} MiB`
         )
         results.push(m)
       }
@@ -219,11 +230,11 @@ const parent = Effect.gen(function*() {
   const consistent = results.every((m) => m.rows === ROWS && m.checksum === results[0]!.checksum)
   const row = (m: Measurement) => {
     const base = find("baseline", m.latencyMs)
-    return `| ${m.latencyMs} ms | ${m.client} | ${m.rows} | ${fmt(m.seconds, 2)} s | ${fmt(rate(m), 0)} | ${fmt(rate(m) / rate(base), 2)} × | ${fmt(m.cpuSeconds, 2)} s | ${fmt(m.cpuSeconds / base.cpuSeconds, 2)} × | ${fmt(m.peakRssMiB)} MiB |`
+    return `| ${m.latencyMs} ms | ${m.client} | ${m.rows} | ${fmt(m.seconds, 2)} s | ${fmt(rate(m), 0)} | ${fmt(rate(m) / rate(base), 2)} × | ${fmt(m.cpuSeconds, 2)} s | ${fmt(m.cpuSeconds / base.cpuSeconds, 2)} × | ${fmt(m.startRssMiB)} MiB | ${fmt(m.peakRssMiB)} MiB |`
   }
   const table = [
-    "| latency | client | rows | time | rows/s | speed vs baseline | CPU time | CPU vs baseline | peak RSS |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| latency | client | rows | time | rows/s | speed vs baseline | CPU time | CPU vs baseline | RSS at start | peak RSS |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...results.map(row)
   ].join("\n")
   const speed20 = rate(find("effect-wandb", 20)) / rate(find("baseline", 20))
@@ -242,12 +253,12 @@ const parent = Effect.gen(function*() {
     const section = [
       "## History scan",
       "",
-      `Command: \`pnpm exec tsx bench/history-scan.ts --write\` from the repository root (${new Date().toISOString().slice(0, 16)}Z,`,
+      `Command: \`pnpm exec tsx bench/history-scan.ts ${process.argv.slice(2).join(" ")}\` from the repository root (${new Date().toISOString().slice(0, 16)}Z,`,
       `Node ${process.version}, ${cpus().length} CPUs). One run of ${ROWS} rows × ${KEYS} metric keys (plus \`_step\`, \`_runtime\`,`,
       "`_timestamp`; about 300 bytes of JSON per row) in a SQLite file; the local server runs in the parent process with",
       "the given latency added to every request; each scan runs in its own child process (CPU time and peak RSS are",
-      `the client's alone). effect-wandb: \`History.scanHistory(run, { pageSize: ${PAGE_SIZE} })\` with its defaults`,
-      "(8 windows in flight, 2 pages prefetched) over `NodeWandb.layer` (undici). Baseline: sequential `HistoryPage`",
+      `the client's alone). effect-wandb: \`History.scanHistory(run, { pageSize: ${PAGE_SIZE}, concurrency: ${CONCURRENCY}, prefetch: ${PREFETCH} })\``,
+      "over `NodeWandb.layer` (undici). Baseline: sequential `HistoryPage`",
       `requests of ${PAGE_SIZE} steps with \`fetch\`, \`JSON.parse\` of the body and of each row, no prefetch.`,
       "",
       table,

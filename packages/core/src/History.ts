@@ -153,7 +153,10 @@ export interface ScanOptions {
   readonly join?: Join | undefined
   /** Pages fetched at the same time (default 8; ≥ 1). Rows still come out in step order. */
   readonly concurrency?: number | undefined
-  /** Pages buffered ahead of the consumer (default 2; ≥ 1); a page is decoded when the consumer reaches it. */
+  /**
+   * Pages buffered ahead of the consumer beyond those in flight (default 2; 0 for none); a page
+   * is decoded only when the consumer reaches it.
+   */
   readonly prefetch?: number | undefined
 }
 
@@ -316,7 +319,7 @@ export const scanHistory = (
     const o = options ?? {}
     const pageSize = yield* integerAtLeast("pageSize", o.pageSize ?? 1000, 1)
     const concurrency = yield* integerAtLeast("concurrency", o.concurrency ?? 8, 1)
-    const prefetch = yield* integerAtLeast("prefetch", o.prefetch ?? 2, 1)
+    const prefetch = yield* integerAtLeast("prefetch", o.prefetch ?? 2, 0)
     const minStep = yield* optionalStep("minStep", o.minStep)
     const maxStep = yield* optionalStep("maxStep", o.maxStep)
     if (minStep !== undefined && maxStep !== undefined && maxStep < minStep) {

@@ -296,7 +296,7 @@ describe("History.scanHistory", () => {
         [{ pageSize: 0 }, "pageSize"],
         [{ pageSize: 1.5 }, "pageSize"],
         [{ concurrency: 0 }, "concurrency"],
-        [{ prefetch: 0 }, "prefetch"],
+        [{ prefetch: -1 }, "prefetch"],
         [{ minStep: 0.5 }, "minStep"],
         [{ minStep: 5, maxStep: 4 }, "maxStep"],
         [{ keys: [] }, "keys"],

@@ -291,7 +291,7 @@ export const scan = (
   return plannedWindows(run, plan).pipe(
     Stream.mapEffect(fetch, { concurrency: plan.concurrency }),
     Stream.flatMap(completeWindow),
-    Stream.bufferChunks({ capacity: plan.prefetch }),
+    (pages) => (plan.prefetch > 0 ? Stream.bufferChunks(pages, { capacity: plan.prefetch }) : pages),
     Stream.mapEffect(identity),
     Stream.mapConcatChunk((rows) => Chunk.unsafeFromArray(rows))
   )
