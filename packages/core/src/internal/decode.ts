@@ -152,8 +152,13 @@ const identity = (
 /** @internal */
 export const decodeRun = (node: wire.RunNode, at: Coordinates, appUrl: string): Run => {
   const rawConfig = unwrapConfig(jsonObject("Run", "config", node.config))
+  // fields spelled out: spreading into this literal makes every listing ~3x slower (V8)
   return new Run({
-    ...identity(node, at),
+    entity: at.entity,
+    project: at.project,
+    id: node.name,
+    storageId: node.id,
+    name: node.displayName ?? null,
     state: node.state ?? "unknown",
     tags: node.tags ?? [],
     config: userConfig(rawConfig),
