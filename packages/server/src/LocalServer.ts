@@ -188,7 +188,7 @@ export const make = (
     const server = Context.get(http, HttpServer.HttpServer)
     const address = server.address
     const baseUrl = `http://${hostForUrl(address, host)}:${address._tag === "TcpAddress" ? address.port : 0}`
-    yield* server.serve(App.makeApp({
+    const app = App.makeApp({
       baseUrl,
       latencyMs: options.latencyMs ?? 0,
       faultInjection: faults === undefined ? options.faultInjection : (request) =>
@@ -198,7 +198,12 @@ export const make = (
         ),
       transformFileBody: faults === undefined ? options.transformFileBody : (file, body) =>
         faults.transformFileBody(file, options.transformFileBody?.(file, body) ?? body)
-    })).pipe(Effect.provide(database))
+    })
+    // The platform runs handlers uninterruptibly; ours stop when the client goes away (e.g. a
+    // `slow` fault's wait).
+    yield* server.serve(Effect.interruptible(app)).pipe(
+      Effect.provide(database)
+    )
     return { server: { baseUrl, apiKey }, sql, demo }
   })
 
