@@ -29,86 +29,84 @@ export interface RunCoordinates {
 /** @internal */
 export type QueryError = ApiError | ProjectNotFound | RunNotFound
 
-const runField = <F extends string>(field: F) =>
-  Schema.Struct({
-    project: Schema.NullOr(Schema.Struct({ run: Schema.NullOr(Schema.Struct({ [field]: Schema.Unknown })) }))
-  }) as unknown as Schema.Schema<{
-    readonly project: { readonly run: { readonly [K in F]: unknown } | null } | null
-  }>
+/** `data` of a query selecting `project { run { … } }`, with `run` holding `fields`. */
+const runResponse = <F extends Schema.Struct.Fields>(fields: F) =>
+  Schema.Struct({ project: Schema.NullOr(Schema.Struct({ run: Schema.NullOr(Schema.Struct(fields)) })) }) as unknown as Schema.Schema<
+    { readonly project: { readonly run: Schema.Struct.Type<F> | null } | null },
+    unknown
+  >
 
-const historyResponse = runField("history")
-const eventsResponse = runField("events")
-const sampledResponse = runField("sampledHistory")
-
-/** @internal */
-export const RunFullHistory = GraphQLClient.operation(
-  "RunFullHistory",
-  `query RunFullHistory($project: String!, $entity: String!, $name: String!, $samples: Int) {
+/** A query on one run: `query name(variables) { project { run(name: runVariable) { selection } } }`. */
+const runOperation = <F extends Schema.Struct.Fields>(
+  name: string,
+  variables: string,
+  runVariable: "$name" | "$run",
+  selection: string,
+  fields: F
+) =>
+  GraphQLClient.operation(
+    name,
+    `query ${name}(${variables}) {
   project(name: $project, entityName: $entity) {
-    run(name: $name) { history(samples: $samples) }
+    run(name: ${runVariable}) { ${selection} }
   }
 }`,
-  historyResponse
+    runResponse(fields)
+  )
+
+const byName = "$project: String!, $entity: String!, $name: String!"
+const byRun = "$entity: String!, $project: String!, $run: String!"
+
+/** @internal */
+export const RunFullHistory = runOperation(
+  "RunFullHistory",
+  `${byName}, $samples: Int`,
+  "$name",
+  "history(samples: $samples)",
+  { history: Schema.Unknown }
 )
 
 /** @internal */
-export const RunFullEvents = GraphQLClient.operation(
+export const RunFullEvents = runOperation(
   "RunFullHistory",
-  `query RunFullHistory($project: String!, $entity: String!, $name: String!, $samples: Int) {
-  project(name: $project, entityName: $entity) {
-    run(name: $name) { events(samples: $samples) }
-  }
-}`,
-  eventsResponse
+  `${byName}, $samples: Int`,
+  "$name",
+  "events(samples: $samples)",
+  { events: Schema.Unknown }
 )
 
 /** @internal */
-export const RunSampledHistory = GraphQLClient.operation(
+export const RunSampledHistory = runOperation(
   "RunSampledHistory",
-  `query RunSampledHistory($project: String!, $entity: String!, $name: String!, $specs: [JSONString!]!) {
-  project(name: $project, entityName: $entity) {
-    run(name: $name) { sampledHistory(specs: $specs) }
-  }
-}`,
-  sampledResponse
+  `${byName}, $specs: [JSONString!]!`,
+  "$name",
+  "sampledHistory(specs: $specs)",
+  { sampledHistory: Schema.Unknown }
 )
 
 /** @internal */
-export const HistoryPage = GraphQLClient.operation(
+export const HistoryPage = runOperation(
   "HistoryPage",
-  `query HistoryPage($entity: String!, $project: String!, $run: String!, $minStep: Int64!, $maxStep: Int64!, $pageSize: Int!) {
-  project(name: $project, entityName: $entity) {
-    run(name: $run) { history(minStep: $minStep, maxStep: $maxStep, samples: $pageSize) }
-  }
-}`,
-  historyResponse
+  `${byRun}, $minStep: Int64!, $maxStep: Int64!, $pageSize: Int!`,
+  "$run",
+  "history(minStep: $minStep, maxStep: $maxStep, samples: $pageSize)",
+  { history: Schema.Unknown }
 )
 
 /** @internal */
-export const SampledHistoryPage = GraphQLClient.operation(
+export const SampledHistoryPage = runOperation(
   "SampledHistoryPage",
-  `query SampledHistoryPage($entity: String!, $project: String!, $run: String!, $spec: JSONString!) {
-  project(name: $project, entityName: $entity) {
-    run(name: $run) { sampledHistory(specs: [$spec]) }
-  }
-}`,
-  sampledResponse
+  `${byRun}, $spec: JSONString!`,
+  "$run",
+  "sampledHistory(specs: [$spec])",
+  { sampledHistory: Schema.Unknown }
 )
 
 /** @internal */
-export const RunHistoryKeys = GraphQLClient.operation(
-  "RunHistoryKeys",
-  `query RunHistoryKeys($project: String!, $entity: String!, $name: String!) {
-  project(name: $project, entityName: $entity) {
-    run(name: $name) { historyKeys historyLineCount }
-  }
-}`,
-  Schema.Struct({
-    project: Schema.NullOr(Schema.Struct({
-      run: Schema.NullOr(Schema.Struct({ historyKeys: Schema.Unknown, historyLineCount: Schema.NullOr(Schema.Number) }))
-    }))
-  })
-)
+export const RunHistoryKeys = runOperation("RunHistoryKeys", byName, "$name", "historyKeys historyLineCount", {
+  historyKeys: Schema.Unknown,
+  historyLineCount: Schema.NullOr(Schema.Number)
+})
 
 /**
  * Runs `operation` and returns the run object, mapping a `null` project or run to its
