@@ -64,6 +64,8 @@ const gappyRows: ReadonlyArray<Row> = [
   ...(step % 50 === 0 ? { samples: image } : {})
 }))
 
+const long10 = Array.from({ length: 10 }, (_, i) => ({ _step: i, v: i }))
+
 const scan = (run: History.HistoryTarget, options?: History.ScanOptions) =>
   Effect.map(Stream.runCollect(History.scanHistory(run, options)), Chunk.toArray)
 
@@ -132,6 +134,7 @@ layer(TestLayer, { excludeTestServices: true })("History against the local serve
 
     it.effect("fails with RunNotFound / ProjectNotFound for unknown runs", () =>
       Effect.gen(function*() {
+        yield* makeRun("exists", long10)
         const noRun = yield* scan({ entity: ENTITY, project: PROJECT, id: "missing" }).pipe(Effect.flip)
         expect(noRun._tag).toBe("RunNotFound")
         const noProject = yield* scan({ entity: ENTITY, project: "nope", id: "missing" }).pipe(Effect.flip)
