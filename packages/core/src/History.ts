@@ -246,7 +246,7 @@ const sampled = (
     if (keys !== undefined) {
       rows = yield* sampledRows(run, samples, keys, xAxis, join)
     } else {
-      const texts = yield* (stream === "system" ? Queries.fullEvents(run, samples) : Queries.fullHistory(run, samples))
+      const texts = yield* Queries.fullRows(run, stream, samples)
       const decoded = yield* Rows.decodeTextRows(texts, stream === "system" ? systemShape : historyShape)
       rows = decoded.filter((row) => row[xAxis] !== undefined && row[xAxis] !== null)
     }

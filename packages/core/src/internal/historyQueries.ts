@@ -57,23 +57,17 @@ const runOperation = <F extends Schema.Struct.Fields>(
 const byName = "$project: String!, $entity: String!, $name: String!"
 const byRun = "$entity: String!, $project: String!, $run: String!"
 
-/** @internal */
-export const RunFullHistory = runOperation(
-  "RunFullHistory",
-  `${byName}, $samples: Int`,
-  "$name",
-  "history(samples: $samples)",
-  { history: Schema.Unknown }
-)
+/** `RunFullHistory` selecting `history(samples)` (default stream) or `events(samples)` (system stream). */
+const fullOperation = <F extends "history" | "events">(field: F) =>
+  runOperation("RunFullHistory", `${byName}, $samples: Int`, "$name", `${field}(samples: $samples)`, {
+    [field]: Schema.Unknown
+  } as { readonly [K in F]: typeof Schema.Unknown })
 
 /** @internal */
-export const RunFullEvents = runOperation(
-  "RunFullHistory",
-  `${byName}, $samples: Int`,
-  "$name",
-  "events(samples: $samples)",
-  { events: Schema.Unknown }
-)
+export const RunFullHistory = fullOperation("history")
+
+/** @internal */
+export const RunFullEvents = fullOperation("events")
 
 /** @internal */
 export const RunSampledHistory = runOperation(
@@ -150,24 +144,17 @@ const textRows = (operation: string, field: string) => (value: unknown) =>
   expectArray(value, operation, field, isString, "a list of JSON strings")
 
 /**
- * `history(samples)` over the whole run: rows as JSON text.
+ * `history(samples)` (default stream) or `events(samples)` (system stream) over the whole run:
+ * rows as JSON text.
  *
  * @internal
  */
-export const fullHistory = (run: RunCoordinates, samples: number) =>
-  runOf(RunFullHistory, run, { project: run.project, entity: run.entity, name: run.id, samples }).pipe(
-    Effect.flatMap((r) => textRows("RunFullHistory", "history")(r.history))
-  )
-
-/**
- * `events(samples)`: system rows as JSON text.
- *
- * @internal
- */
-export const fullEvents = (run: RunCoordinates, samples: number) =>
-  runOf(RunFullEvents, run, { project: run.project, entity: run.entity, name: run.id, samples }).pipe(
-    Effect.flatMap((r) => textRows("RunFullHistory", "events")(r.events))
-  )
+export const fullRows = (run: RunCoordinates, stream: "default" | "system", samples: number) => {
+  const variables = { project: run.project, entity: run.entity, name: run.id, samples }
+  return stream === "system"
+    ? Effect.flatMap(runOf(RunFullEvents, run, variables), (r) => textRows("RunFullHistory", "events")(r.events))
+    : Effect.flatMap(runOf(RunFullHistory, run, variables), (r) => textRows("RunFullHistory", "history")(r.history))
+}
 
 /**
  * `history(minStep, maxStep, samples: pageSize)`: the first `pageSize` rows with

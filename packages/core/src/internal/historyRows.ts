@@ -82,6 +82,22 @@ const parseRowText = (text: string): unknown =>
     ? LenientJson.parse(text, { quotedSpecials: true })
     : JSON.parse(text)
 
+/** Checks every value after `prepare` (parsing, special numbers) has the row shape. */
+const decodeEach = <A>(
+  values: ReadonlyArray<A>,
+  shape: RowShape,
+  prepare: (value: A) => unknown
+): Either.Either<Array<MutableRow>, DecodeError> => {
+  const rows = new Array<MutableRow>(values.length)
+  for (let i = 0; i < values.length; i++) {
+    const prepared = prepare(values[i]!)
+    const row = prepared instanceof DecodeError ? prepared : checkRow(prepared, shape)
+    if (row instanceof DecodeError) return Either.left(row)
+    rows[i] = row
+  }
+  return Either.right(rows)
+}
+
 /**
  * Decodes rows sent as JSON text (`history` / `events`), which may hold bare or quoted
  * `NaN` / `±Infinity`.
@@ -91,28 +107,18 @@ const parseRowText = (text: string): unknown =>
 export const decodeTextRows = (
   texts: ReadonlyArray<string>,
   shape: RowShape
-): Either.Either<Array<MutableRow>, DecodeError> => {
-  const rows = new Array<MutableRow>(texts.length)
-  for (let i = 0; i < texts.length; i++) {
-    const text = texts[i]!
-    let parsed: unknown
+): Either.Either<Array<MutableRow>, DecodeError> =>
+  decodeEach(texts, shape, (text) => {
     try {
-      parsed = parseRowText(text)
+      return parseRowText(text)
     } catch (error) {
-      return Either.left(
-        new DecodeError({
-          entity: shape.entity,
-          field: "row",
-          reason: `malformed JSON (${error instanceof Error ? error.message : String(error)}): ${excerpt(text)}`
-        })
-      )
+      return new DecodeError({
+        entity: shape.entity,
+        field: "row",
+        reason: `malformed JSON (${error instanceof Error ? error.message : String(error)}): ${excerpt(text)}`
+      })
     }
-    const row = checkRow(parsed, shape)
-    if (row instanceof DecodeError) return Either.left(row)
-    rows[i] = row
-  }
-  return Either.right(rows)
-}
+  })
 
 /**
  * Decodes rows sent as JSON objects (`sampledHistory`), turning quoted special numbers into
@@ -123,15 +129,7 @@ export const decodeTextRows = (
 export const decodeObjectRows = (
   values: ReadonlyArray<unknown>,
   shape: RowShape
-): Either.Either<Array<MutableRow>, DecodeError> => {
-  const rows = new Array<MutableRow>(values.length)
-  for (let i = 0; i < values.length; i++) {
-    const row = checkRow(reviveSpecials(values[i]), shape)
-    if (row instanceof DecodeError) return Either.left(row)
-    rows[i] = row
-  }
-  return Either.right(rows)
-}
+): Either.Either<Array<MutableRow>, DecodeError> => decodeEach(values, shape, reviveSpecials)
 
 /**
  * Outer join of per-key row lists (each holding `_step` and some of `keys`) into one row per
