@@ -131,7 +131,14 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const http = yield* WandbHttpClient
-    const policy = Option.map(yield* Effect.serviceOption(WandbConfig), (config) => config.retry)
+    const config = yield* Effect.serviceOption(WandbConfig)
+    const policy = Option.map(config, (config) => config.retry)
+    // a body that stalls longer than the per-request timeout counts as a lost connection
+    const stallLimit = <R>(body: Stream.Stream<Uint8Array, string, R>): Stream.Stream<Uint8Array, string, R> =>
+      Option.match(config, {
+        onNone: () => body,
+        onSome: ({ timeout }) => Stream.timeoutFail(body, () => `no data for ${Duration.format(timeout)}`, timeout)
+      })
     const md5 = new Md5()
     let received = 0
     let expected: number | undefined
@@ -159,6 +166,7 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
       }
       const body = yield* dropFirst(response.stream, received - resumedAt).pipe(
         Stream.mapError((error) => error.description ?? error.reason),
+        stallLimit,
         Stream.tap((chunk) => {
           md5.update(chunk)
           received += chunk.length
