@@ -55,6 +55,11 @@ export const scenarios: ReadonlyArray<Scenario> = [
     client: { timeout: "400 millis" }
   },
   {
+    name: "file bodies stalling halfway beyond the client timeout (twice)",
+    spec: "stall=1,max-consecutive=2,slow-ms=30000",
+    client: { timeout: "400 millis" }
+  },
+  {
     name: "mix of every retryable kind, 60% of requests, seed 1",
     spec: "500=0.1,502=0.1,503=0.1,429=0.1,drop=0.1,truncate=0.05,html=0.05,retry-after=0,max-consecutive=3,seed=1"
   },

@@ -16,6 +16,7 @@
  * | `html` | 502 with an nginx-style HTML page (not JSON) | graphql, files |
  * | `graphql-errors` | HTTP 200 with `{"data": null, "errors": [...]}` | graphql |
  * | `corrupt` | the file with one byte flipped (same length; only the md5 tells) | files |
+ * | `stall` | the file's body pauses for `slowMs` halfway (beyond the client's timeout) | files |
  *
  * Routes: `graphql` (`POST /graphql`), `files` (`GET /files/…`) or `graphql:<OperationName>`
  * for one GraphQL operation; without a route a rule applies wherever its kind makes sense.
@@ -66,7 +67,7 @@ export type FaultRule = Plan.FaultRule
 
 /**
  * Rules plus settings: `seed` (default 1), `maxConsecutive` (default 3), `slowMs` (default
- * 5000), `retryAfterSeconds` (default 1).
+ * 5000, for `slow` and `stall`), `retryAfterSeconds` (default 1).
  *
  * @since 0.1.0
  * @category models
@@ -213,9 +214,9 @@ export const make = (plan: FaultPlan | string): Effect.Effect<FaultInjector, Fau
     const transformFileBody: FileBodyTransform = (file, body) => {
       if (file.sizeBytes === 0) return body
       const kind = decider.decideBody(`files ${file.entity}/${file.project}/${file.run}/${file.name}`)
-      if (kind !== "truncate" && kind !== "corrupt") return body
+      if (kind === undefined) return body
       byKind[kind]++
-      return rewriteBody(kind, body, file.sizeBytes)
+      return rewriteBody(kind, body, file.sizeBytes, decider.plan)
     }
 
     return {

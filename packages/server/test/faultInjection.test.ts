@@ -73,6 +73,7 @@ describe("FaultInjection.parse", () => {
     expect(reason("503=abc")).toContain("503 needs a number")
     expect(reason("corrupt@graphql=0.1")).toContain("corrupt does not apply to graphql")
     expect(reason("graphql-errors@files=0.1")).toContain("does not apply to files")
+    expect(reason("stall@graphql=0.1")).toContain("stall does not apply to graphql")
     expect(reason("503@nowhere=0.1")).toContain("unknown route")
     expect(reason("503=0.6,429=0.6")).toContain("add up to 1.2")
     expect(reason("503=0.6,429@graphql:Runs=0.6")).toContain("graphql:Runs add up to 1.2")
@@ -160,6 +161,18 @@ describe("FaultInjection on the wire", () => {
       expect(reply.bytes!.length).toBe(BIG_SIZE)
       expect(reply.bytes!.filter((byte, i) => byte !== original[i]).length).toBe(1)
       expect(md5Base64(reply.bytes!)).not.toBe(reply.headers!.get("x-wandb-md5"))
+    }))
+
+  it.scopedLive("stall: the file body pauses halfway, then arrives whole", () =>
+    Effect.gen(function*() {
+      const { faults, server } = yield* serverWith("stall=1,slow-ms=50,max-consecutive=100")
+      const reply = yield* send(server, bigPath)
+      expect(reply.status).toBe(200)
+      expect(Buffer.compare(reply.bytes!, patternBytes(BIG_SIZE))).toBe(0)
+      expect((yield* faults.counters).byKind.stall).toBe(1)
+      // GraphQL answers are never stalled
+      expect((yield* send(server, "/graphql", viewer)).status).toBe(200)
+      expect((yield* faults.counters).injected).toBe(1)
     }))
 
   it.scopedLive("slow: the answer is held for slow-ms (a client with a shorter timeout gives up)", () =>

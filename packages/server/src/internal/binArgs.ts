@@ -22,7 +22,7 @@ export const usage = `usage: effect-wandb-server [options]
   --files-per-run <n>      demo files per run (default 6)
   --latency-ms <n>         latency added to every request (default 0)
   --faults <spec>          inject faults, e.g. "503=0.2,drop@files=0.1,max-consecutive=2"
-                           (kinds: 500 502 503 429 drop truncate slow html graphql-errors corrupt;
+                           (kinds: 500 502 503 429 drop truncate slow html graphql-errors corrupt stall;
                            routes: @graphql @files @graphql:<Operation>; see FaultInjection)
   --fault-seed <n>         seed of the fault decisions (default 1)
   --api-key <key>          the API key to accept (default: the documented local key)

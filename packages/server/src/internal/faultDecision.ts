@@ -27,9 +27,12 @@ const mix = (x: number): number => {
 export const uniform = (seed: number, identity: string, attempt: number): number =>
   mix(fnv1a(identity) ^ mix((seed + Math.imul(attempt, 0x9e3779b9)) >>> 0)) / 2 ** 32
 
-/** Faults decided before the request is handled; the others rewrite a file body. @internal */
-export const isBodyFault = (kind: FaultKind, family: "graphql" | "files"): boolean =>
-  family === "files" && (kind === "truncate" || kind === "corrupt")
+/** Faults that rewrite a file body (the others are decided before the request is handled). @internal */
+export type BodyFault = "truncate" | "corrupt" | "stall"
+
+/** @internal */
+export const isBodyFault = (kind: FaultKind, family: "graphql" | "files"): kind is BodyFault =>
+  family === "files" && (kind === "truncate" || kind === "corrupt" || kind === "stall")
 
 interface IdentityState {
   attempts: number
@@ -88,13 +91,13 @@ export class Decider {
     return { attempt, kind: undefined }
   }
 
-  /** Called when a file body is about to be served: `truncate`, `corrupt` or nothing. */
-  decideBody(identity: string): FaultKind | undefined {
+  /** Called when a file body is about to be served: its body fault, if any. */
+  decideBody(identity: string): BodyFault | undefined {
     const state = this.identities.get(identity)
     if (state === undefined || state.forcedPass === state.attempts) return undefined
-    const rule = this.pick(identity, state.attempts, "files", undefined)
-    if (rule === undefined || !isBodyFault(rule.kind, "files")) return undefined
+    const kind = this.pick(identity, state.attempts, "files", undefined)?.kind
+    if (kind === undefined || !isBodyFault(kind, "files")) return undefined
     state.consecutive++
-    return rule.kind
+    return kind
   }
 }

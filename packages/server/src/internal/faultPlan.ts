@@ -18,7 +18,8 @@ export const faultKinds = [
   "slow",
   "html",
   "graphql-errors",
-  "corrupt"
+  "corrupt",
+  "stall"
 ] as const
 
 /** @internal */
@@ -43,7 +44,7 @@ export interface FaultPlan {
   readonly seed?: number | undefined
   /** At most this many faults in a row for the same request (then it goes through). Default 3. */
   readonly maxConsecutive?: number | undefined
-  /** How long a `slow` request is held before it is answered, in milliseconds. Default 5000. */
+  /** How long a `slow` request is held before it is answered (and a `stall`ed body paused), in milliseconds. Default 5000. */
   readonly slowMs?: number | undefined
   /** The `Retry-After` (seconds) sent with 429 and 503. Default 1. */
   readonly retryAfterSeconds?: number | undefined
@@ -75,7 +76,7 @@ export class FaultSpecError extends Data.TaggedError("FaultSpecError")<{
 
 /** Routes each kind applies to. */
 const routesOf = (kind: FaultKind): ReadonlyArray<"graphql" | "files"> =>
-  kind === "graphql-errors" ? ["graphql"] : kind === "corrupt" ? ["files"] : ["graphql", "files"]
+  kind === "graphql-errors" ? ["graphql"] : kind === "corrupt" || kind === "stall" ? ["files"] : ["graphql", "files"]
 
 /** The route family (`graphql` / `files`) of a rule route. @internal */
 export const routeFamily = (route: FaultRoute): "graphql" | "files" => route === "files" ? "files" : "graphql"

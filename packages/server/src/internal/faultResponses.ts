@@ -1,7 +1,8 @@
 /**
  * What an injected fault looks like on the wire: error statuses (JSON, with `Retry-After` on
  * 429/503), an HTML proxy page, a GraphQL `errors` answer, a dropped connection, a body cut
- * short of its `Content-Length`, and the file-body rewrites (cut in half, one byte flipped).
+ * short of its `Content-Length`, and the file-body rewrites (cut in half, one byte flipped,
+ * paused halfway).
  *
  * @internal
  */
@@ -11,6 +12,7 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type { BodyFault } from "./faultDecision.js"
 import type { FaultKind, ResolvedPlan } from "./faultPlan.js"
 import * as Responses from "./responses.js"
 
@@ -62,6 +64,7 @@ export const respond = (
       return Effect.zipRight(destroy(request), Effect.never)
     case "truncate":
     case "corrupt":
+    case "stall":
       return Effect.succeed(Option.some(HttpServerResponse.stream(
         Stream.make(truncatedGraphql).pipe(Stream.ensuring(destroy(request))),
         { status: 200, contentType: "application/json", contentLength: claimedGraphqlLength }
@@ -87,14 +90,35 @@ const flipOneByte = <E>(body: Stream.Stream<Uint8Array, E>): Stream.Stream<Uint8
     })
   )
 
+/** `body` with a pause of `millis` once half of `sizeBytes` has been sent. */
+const pauseHalfway = <E>(body: Stream.Stream<Uint8Array, E>, sizeBytes: number, millis: number) => {
+  let sent = 0
+  return body.pipe(Stream.flatMap((chunk) => {
+    const before = sent
+    sent += chunk.length
+    const cut = Math.floor(sizeBytes / 2) - before
+    if (cut < 0 || cut >= chunk.length) return Stream.make(chunk)
+    return Stream.make(chunk.subarray(0, cut)).pipe(
+      Stream.concat(Stream.drain(Stream.fromEffect(Effect.sleep(millis)))),
+      Stream.concat(Stream.make(chunk.subarray(cut)))
+    )
+  }))
+}
+
 /**
  * A file body with a body-level fault: `truncate` sends half the file (the server then cuts
- * the connection), `corrupt` flips one byte.
+ * the connection), `corrupt` flips one byte, `stall` pauses for `slowMs` halfway.
  *
  * @internal
  */
 export const rewriteBody = <E>(
-  kind: "truncate" | "corrupt",
+  kind: BodyFault,
   body: Stream.Stream<Uint8Array, E>,
-  sizeBytes: number
-): Stream.Stream<Uint8Array, E> => kind === "truncate" ? takeBytes(body, Math.floor(sizeBytes / 2)) : flipOneByte(body)
+  sizeBytes: number,
+  plan: ResolvedPlan
+): Stream.Stream<Uint8Array, E> =>
+  kind === "truncate"
+    ? takeBytes(body, Math.floor(sizeBytes / 2))
+    : kind === "corrupt"
+    ? flipOneByte(body)
+    : pauseHalfway(body, sizeBytes, plan.slowMs)
