@@ -11,12 +11,12 @@
  * | `500`, `502` | that status with a JSON `errors` body | graphql, files |
  * | `503`, `429` | that status with `Retry-After: {retryAfterSeconds}` | graphql, files |
  * | `drop` | the connection is destroyed before any answer | graphql, files |
- * | `truncate` | `Content-Length` promises more than is sent, then the connection closes (files: half the real bytes) | graphql, files |
+ * | `truncate` | `Content-Length` promises more than is sent, then the connection closes (files: part of the real bytes) | graphql, files |
  * | `slow` | the answer comes only after `slowMs` (beyond the client's timeout) | graphql, files |
  * | `html` | 502 with an nginx-style HTML page (not JSON) | graphql, files |
  * | `graphql-errors` | HTTP 200 with `{"data": null, "errors": [...]}` | graphql |
  * | `corrupt` | the file with one byte flipped (same length; only the md5 tells) | files |
- * | `stall` | the file's body pauses for `slowMs` halfway (beyond the client's timeout) | files |
+ * | `stall` | the file's body pauses for `slowMs` after its first bytes (beyond the client's timeout) | files |
  *
  * Routes: `graphql` (`POST /graphql`), `files` (`GET /files/…`) or `graphql:<OperationName>`
  * for one GraphQL operation; without a route a rule applies wherever its kind makes sense.
@@ -216,7 +216,7 @@ export const make = (plan: FaultPlan | string): Effect.Effect<FaultInjector, Fau
       const kind = decider.decideBody(`files ${file.entity}/${file.project}/${file.run}/${file.name}`)
       if (kind === undefined) return body
       byKind[kind]++
-      return rewriteBody(kind, body, file.sizeBytes, decider.plan)
+      return rewriteBody(kind, body, decider.plan)
     }
 
     return {

@@ -1,8 +1,8 @@
 /**
  * What an injected fault looks like on the wire: error statuses (JSON, with `Retry-After` on
  * 429/503), an HTML proxy page, a GraphQL `errors` answer, a dropped connection, a body cut
- * short of its `Content-Length`, and the file-body rewrites (cut in half, one byte flipped,
- * paused halfway).
+ * short of its `Content-Length`, and the file-body rewrites (cut short, one byte flipped,
+ * paused).
  *
  * @internal
  */
@@ -62,9 +62,11 @@ export const respond = (
     case "drop":
       // The handler fiber is interrupted when the connection closes; nothing else is sent.
       return Effect.zipRight(destroy(request), Effect.never)
-    case "truncate":
     case "corrupt":
     case "stall":
+      // file-body faults: applied by `rewriteBody`, never decided here
+      return Effect.succeedNone
+    case "truncate":
       return Effect.succeed(Option.some(HttpServerResponse.stream(
         Stream.make(truncatedGraphql).pipe(Stream.ensuring(destroy(request))),
         { status: 200, contentType: "application/json", contentLength: claimedGraphqlLength }
@@ -72,12 +74,9 @@ export const respond = (
   }
 }
 
-/** The first `limit` bytes of `body`. */
-const takeBytes = <E>(body: Stream.Stream<Uint8Array, E>, limit: number): Stream.Stream<Uint8Array, E> =>
-  body.pipe(
-    Stream.mapAccum(0, (sent, chunk) => [sent + chunk.length, chunk.subarray(0, Math.max(0, limit - sent))] as const),
-    Stream.takeWhile((chunk) => chunk.length > 0)
-  )
+/** The first half of the first chunk of `body` (the rest never comes). */
+const firstHalf = <E>(body: Stream.Stream<Uint8Array, E>): Stream.Stream<Uint8Array, E> =>
+  body.pipe(Stream.take(1), Stream.map((chunk) => chunk.subarray(0, chunk.length >> 1)))
 
 /** `body` with the middle byte of its first chunk inverted. */
 const flipOneByte = <E>(body: Stream.Stream<Uint8Array, E>): Stream.Stream<Uint8Array, E> =>
@@ -90,35 +89,25 @@ const flipOneByte = <E>(body: Stream.Stream<Uint8Array, E>): Stream.Stream<Uint8
     })
   )
 
-/** `body` with a pause of `millis` once half of `sizeBytes` has been sent. */
-const pauseHalfway = <E>(body: Stream.Stream<Uint8Array, E>, sizeBytes: number, millis: number) => {
-  let sent = 0
-  return body.pipe(Stream.flatMap((chunk) => {
-    const before = sent
-    sent += chunk.length
-    const cut = Math.floor(sizeBytes / 2) - before
-    if (cut < 0 || cut >= chunk.length) return Stream.make(chunk)
-    return Stream.make(chunk.subarray(0, cut)).pipe(
+/** `body` with a pause of `millis` in the middle of its first chunk. */
+const pauseEarly = <E>(body: Stream.Stream<Uint8Array, E>, millis: number): Stream.Stream<Uint8Array, E> =>
+  body.pipe(Stream.zipWithIndex, Stream.flatMap(([chunk, index]) =>
+    index > 0 ? Stream.make(chunk) : Stream.make(chunk.subarray(0, chunk.length >> 1)).pipe(
       Stream.concat(Stream.drain(Stream.fromEffect(Effect.sleep(millis)))),
-      Stream.concat(Stream.make(chunk.subarray(cut)))
+      Stream.concat(Stream.make(chunk.subarray(chunk.length >> 1)))
     )
-  }))
-}
+  ))
 
 /**
- * A file body with a body-level fault: `truncate` sends half the file (the server then cuts
- * the connection), `corrupt` flips one byte, `stall` pauses for `slowMs` halfway.
+ * A file body with a body-level fault: `truncate` sends part of it (the server then cuts the
+ * connection), `corrupt` flips one byte, `stall` pauses for `slowMs` after the first bytes.
+ * Each one shows in any non-empty answer, ranged ones included.
  *
  * @internal
  */
 export const rewriteBody = <E>(
   kind: BodyFault,
   body: Stream.Stream<Uint8Array, E>,
-  sizeBytes: number,
   plan: ResolvedPlan
 ): Stream.Stream<Uint8Array, E> =>
-  kind === "truncate"
-    ? takeBytes(body, Math.floor(sizeBytes / 2))
-    : kind === "corrupt"
-    ? flipOneByte(body)
-    : pauseHalfway(body, sizeBytes, plan.slowMs)
+  kind === "truncate" ? firstHalf(body) : kind === "corrupt" ? flipOneByte(body) : pauseEarly(body, plan.slowMs)
