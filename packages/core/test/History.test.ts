@@ -91,7 +91,7 @@ const fakeClient = (
 
 const target = { entity: "acme", project: "mnist", id: "r1" }
 
-const dense = (from: number, to: number, keys: (step: number) => Row = (step) => ({ loss: step / 10 })) =>
+const dense = (from: number, to: number, keys: (step: number) => Row = (step) => ({ loss: step / 10 })): Array<Row> =>
   Array.from({ length: to - from }, (_, i) => ({ _step: from + i, _runtime: i * 0.5, ...keys(from + i) }))
 
 const scanWith = (run: FakeRun, options?: History.ScanOptions, target_: History.HistoryTarget = target) =>
