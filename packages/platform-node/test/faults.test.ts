@@ -25,7 +25,7 @@ describe("fault suite", () => {
         if (allowed.length === 0) {
           // everything was retried through: every run, row and byte compared equal
           expect(figures.typedErrors).toEqual({})
-          expect(figures.requestsRetried).toBeGreaterThan(0)
+          expect(figures.requestsRetried).toBeGreaterThanOrEqual(figures.faultsInjected)
           expect(figures.runsCompared).toBe(7)
           expect(figures.rowsCompared).toBeGreaterThan(300)
           expect(figures.filesCompared).toBe(10)

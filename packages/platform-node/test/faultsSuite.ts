@@ -55,7 +55,7 @@ export const scenarios: ReadonlyArray<Scenario> = [
     client: { timeout: "400 millis" }
   },
   {
-    name: "file bodies stalling halfway beyond the client timeout (twice)",
+    name: "file bodies stalling beyond the client timeout (twice)",
     spec: "stall=1,max-consecutive=2,slow-ms=30000",
     client: { timeout: "400 millis" }
   },
