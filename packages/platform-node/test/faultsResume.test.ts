@@ -1,0 +1,124 @@
+/**
+ * Download resumption over real HTTP: a body cut short is resumed with `Range`, also from a
+ * server that ignores `Range` (answers 200 with the whole file) or one that answers a range
+ * other than the one asked for; resumes are bounded by `retry.maxAttempts`. The server's hooks
+ * play the misbehaving server; every request the client sends is recorded.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Download, WandbApi, WandbConfig } from "@effect-wandb/core"
+import { NodeWandb } from "@effect-wandb/platform-node"
+import { DemoData, LocalServer } from "@effect-wandb/server"
+import { FileSystem, HttpServerResponse } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { Chunk, Context, Effect, Option, Stream } from "effect"
+import { randomBytes } from "node:crypto"
+
+/** The server's `SqlClient` (its Tag lives in @effect/sql; Tags are keyed by name). */
+type Sql = Effect.Effect.Context<ReturnType<typeof DemoData.putFile>>
+const Sql = Context.GenericTag<Sql>("@effect/sql/SqlClient")
+
+const SIZE = 2_600_000
+
+interface Misbehaviour {
+  /** Cut the body of the n-th request (1-based) after its first 100 kB? */
+  readonly cut: (request: number) => boolean
+  /** Answer a ranged request with this instead of the server's 206, given the bytes and the range start. */
+  readonly ranged?: (bytes: Uint8Array, start: number) => HttpServerResponse.HttpServerResponse
+}
+
+/** A server holding one random file, misbehaving as told; the `Range` header of every request. */
+const serverWith = (misbehaviour: Misbehaviour) =>
+  Effect.gen(function*() {
+    const bytes = randomBytes(SIZE)
+    const ranges: Array<string | undefined> = []
+    const { demo, server, sql } = yield* LocalServer.make({
+      seed: { projects: 1, runsPerProject: 1, filesPerRun: 0, largeFileBytes: 0, stepsPerRun: 1 },
+      faultInjection: (request) =>
+        Effect.sync(() => {
+          if (!request.url.startsWith("/files/")) return Option.none()
+          const range = request.headers["range"]
+          ranges.push(range)
+          const start = range === undefined ? undefined : Number(/bytes=(\d+)-/.exec(range)?.[1])
+          return start === undefined || misbehaviour.ranged === undefined
+            ? Option.none()
+            : Option.some(misbehaviour.ranged(bytes, start))
+        }),
+      transformFileBody: (_file, body) =>
+        misbehaviour.cut(ranges.length)
+          ? Stream.map(Stream.take(body, 1), (chunk) => chunk.subarray(0, 100_000)).pipe(
+            // let the bytes reach the client before the server cuts the connection
+            Stream.concat(Stream.drain(Stream.fromEffect(Effect.sleep("100 millis"))))
+          )
+          : body
+    })
+    const run = demo!.projects[0]!.runs[0]!
+    yield* DemoData.putFile(run.id, "data.bin", bytes).pipe(Effect.provideService(Sql, sql as unknown as Sql))
+    const layer = NodeWandb.layerFrom(
+      WandbConfig.layerWithoutEnv({
+        baseUrl: server.baseUrl,
+        apiKey: server.apiKey,
+        retry: { maxAttempts: 4, baseDelay: "1 millis", maxDelay: "5 millis" }
+      })
+    )
+    const file = yield* Effect.flatMap(WandbApi.WandbApi, (api) =>
+      Effect.map(
+        Stream.runCollect(api.files(`${demo!.entity}/${demo!.projects[0]!.name}/${run.name}`)),
+        Chunk.unsafeHead
+      )).pipe(Effect.provide(layer))
+    ranges.length = 0
+    const fs = yield* FileSystem.FileSystem
+    const root = yield* fs.makeTempDirectoryScoped()
+    const download = Download.download(file, { root }).pipe(Effect.provide(layer))
+    const leftovers = Effect.map(fs.readDirectory(root), (entries) => entries.length)
+    return { bytes, ranges, download, leftovers, read: (path: string) => fs.readFile(path) }
+  })
+
+describe("download resumption", () => {
+  it.scopedLive("a body cut short is resumed with Range where it stopped", () =>
+    Effect.gen(function*() {
+      const { bytes, download, ranges, read } = yield* serverWith({ cut: (n) => n <= 2 })
+      const path = yield* download
+      expect(Buffer.compare(yield* read(path), bytes)).toBe(0)
+      expect(ranges[0]).toBeUndefined()
+      expect(ranges.length).toBe(3)
+      expect(ranges.slice(1)).toEqual([expect.stringMatching(/^bytes=[1-9]\d*-$/), expect.stringMatching(/^bytes=[1-9]\d*-$/)])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a server that ignores Range (200, whole file): the bytes already kept are skipped", () =>
+    Effect.gen(function*() {
+      const { bytes, download, ranges, read } = yield* serverWith({
+        cut: (n) => n === 1,
+        ranged: (all) => HttpServerResponse.uint8Array(all, { status: 200, contentType: "application/octet-stream" })
+      })
+      const path = yield* download
+      expect(Buffer.compare(yield* read(path), bytes)).toBe(0)
+      expect(ranges.length).toBe(2)
+      expect(ranges[1]).toMatch(/^bytes=\d+-$/)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("a 206 for another range than asked is a TransportError, nothing left behind", () =>
+    Effect.gen(function*() {
+      const { download, leftovers } = yield* serverWith({
+        cut: (n) => n === 1,
+        ranged: (all, start) =>
+          HttpServerResponse.uint8Array(all.subarray(start + 10), {
+            status: 206,
+            contentType: "application/octet-stream",
+            headers: { "content-range": `bytes ${start + 10}-${all.length - 1}/${all.length}` }
+          })
+      })
+      const error = yield* Effect.flip(download)
+      expect(error).toMatchObject({ _tag: "TransportError" })
+      expect(error.message).toContain("unexpected Content-Range")
+      expect(yield* leftovers).toBe(0)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("resumes are bounded by retry.maxAttempts: then TransportError, nothing left behind", () =>
+    Effect.gen(function*() {
+      const { download, leftovers, ranges } = yield* serverWith({ cut: () => true })
+      const error = yield* Effect.flip(download)
+      expect(error).toMatchObject({ _tag: "TransportError", attempts: 4 })
+      expect(ranges.length).toBe(4)
+      expect(yield* leftovers).toBe(0)
+    }).pipe(Effect.provide(NodeContext.layer)))
+})
