@@ -93,6 +93,12 @@ describe("bad input", () => {
         expect(yield* before(Download.download(file, { root }))).toMatchObject({ _tag: "UnsafeFileName", requests: 0 })
       }
       expect(yield* fs.readDirectory(root)).toEqual([])
+      // run id
+      expect(yield* before(Effect.flatMap(api, (a) => a.createRun({ project: "x", runId: "bad id" })))).toMatchObject({
+        _tag: "InvalidArgument",
+        argument: "runId",
+        requests: 0
+      })
     }).pipe(Effect.provide(NodeContext.layer)))
 
   it.effect("base URL (and the other settings) → InvalidArgument when the layer is built", () =>
