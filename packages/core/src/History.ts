@@ -153,10 +153,7 @@ export interface ScanOptions {
   readonly join?: Join | undefined
   /** Pages fetched at the same time (default 8; ≥ 1). Rows still come out in step order. */
   readonly concurrency?: number | undefined
-  /**
-   * Pages buffered ahead of the consumer beyond those in flight (default 2; 0 for none); a page
-   * is decoded only when the consumer reaches it.
-   */
+  /** Decoded pages buffered ahead of the consumer, beyond those in flight (default 2; 0 for none). */
   readonly prefetch?: number | undefined
 }
 

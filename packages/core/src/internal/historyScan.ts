@@ -25,14 +25,13 @@
  *   the window is split in two and each half fetched again (down to windows no wider than
  *   `pageSize` steps, which cannot be sampled).
  *
- * Memory: at most `concurrency` pages in flight plus `prefetch` pages buffered, kept as
- * received; a page is decoded into rows only when the consumer reaches it.
+ * Memory: at most `concurrency` pages in flight plus `prefetch` decoded pages buffered. A page
+ * is decoded as soon as it arrives, so the text it came as dies young.
  *
  * @internal
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { DecodeError } from "../Errors.js"
@@ -142,17 +141,11 @@ export interface ScanPlan {
 
 type Rows = Array<MutableRow>
 
-/**
- * A page as received, decoded only when it is emitted: pages waiting in the pipeline stay
- * compact (strings or the server's objects), and rows die young, which keeps garbage
- * collection as cheap as in a sequential loop.
- */
-type RawPage = Effect.Effect<Rows, DecodeError>
-type Pages = Stream.Stream<RawPage, QueryError, GraphQLClient.GraphQLClient>
+type Pages = Stream.Stream<Rows, QueryError, GraphQLClient.GraphQLClient>
 
 /** A window's first answer, and the requests that complete it when that answer was not the whole window. */
 interface WindowPage {
-  readonly page: Option.Option<RawPage>
+  readonly rows: Rows
   readonly rest: Option.Option<Pages>
 }
 
@@ -186,16 +179,12 @@ const decodeObjects = (values: ReadonlyArray<unknown>, window: StepWindow) =>
 const unkeyed = (run: RunCoordinates, pageSize: number): Fetch => {
   const page = (window: StepWindow): Effect.Effect<WindowPage, QueryError, GraphQLClient.GraphQLClient> =>
     Queries.historyPage(run, window.start, window.end, pageSize).pipe(
-      Effect.flatMap((texts) => {
-        const decode = Effect.flatMap(Rows.decodeTextRows(texts, rowShape), (rows) => checkOrder(rows, window))
-        if (texts.length < pageSize) return Effect.succeed({ page: Option.some(decode), rest: Option.none() })
-        return Effect.map(Rows.decodeTextRows(texts.slice(-1), rowShape), ([last]) => {
-          const next = (last!._step as number) + 1
-          return {
-            page: Option.some(decode),
-            rest: next < window.end ? Option.some(windowStream(page, { start: next, end: window.end })) : Option.none()
-          }
-        })
+      Effect.flatMap((texts) => Rows.decodeTextRows(texts, rowShape)),
+      Effect.flatMap((rows) => checkOrder(rows, window)),
+      Effect.map((rows) => {
+        const next = rows.length < pageSize ? window.end : (rows[rows.length - 1]!._step as number) + 1
+        const rest = next < window.end ? Option.some(windowStream(page, { start: next, end: window.end })) : Option.none()
+        return { rows, rest }
       })
     )
   return page
@@ -223,15 +212,14 @@ const keyed = (run: RunCoordinates, keys: ReadonlyArray<string>, join: "inner" |
           const middle = window.start + Math.floor((window.end - window.start) / 2)
           const halves = Stream.make({ start: window.start, end: middle }, { start: middle, end: window.end })
           return Effect.succeed<WindowPage>({
-            page: Option.none(),
+            rows: [],
             rest: Option.some(Stream.flatMap(halves, (half) => windowStream(page, half)))
           })
         }
-        const decode = Effect.map(
-          Effect.forEach(answers, (list) => decodeObjects(list, window)),
-          (decoded) => (outer ? Rows.outerJoinByStep(decoded, keys) : decoded[0] ?? [])
-        )
-        return Effect.succeed<WindowPage>({ page: Option.some(decode), rest: Option.none() })
+        return Effect.map(Effect.forEach(answers, (list) => decodeObjects(list, window)), (decoded) => ({
+          rows: outer ? Rows.outerJoinByStep(decoded, keys) : decoded[0] ?? [],
+          rest: Option.none()
+        }))
       })
     )
   return page
@@ -241,10 +229,11 @@ const keyed = (run: RunCoordinates, keys: ReadonlyArray<string>, join: "inner" |
 const windowStream = (fetch: Fetch, window: StepWindow): Pages =>
   Stream.unwrap(Effect.map(fetch(window), completeWindow))
 
-const completeWindow = ({ page, rest }: WindowPage): Pages => {
-  const first: Pages = Option.match(page, { onNone: () => Stream.empty, onSome: Stream.succeed })
-  return Option.match(rest, { onNone: () => first, onSome: (more) => Stream.concat(first, more) })
-}
+const completeWindow = ({ rest, rows }: WindowPage): Pages =>
+  Option.match(rest, {
+    onNone: () => Stream.succeed(rows),
+    onSome: (more) => (rows.length === 0 ? more : Stream.prepend(more, Chunk.of(rows)))
+  })
 
 /** The probe: steps of about K rows evenly spread over the range, and whether that was every row. */
 const probe = (run: RunCoordinates, range: StepWindow, samples: number) =>
@@ -292,7 +281,6 @@ export const scan = (
     Stream.mapEffect(fetch, { concurrency: plan.concurrency }),
     Stream.flatMap(completeWindow),
     (pages) => (plan.prefetch > 0 ? Stream.bufferChunks(pages, { capacity: plan.prefetch }) : pages),
-    Stream.mapEffect(identity),
     Stream.mapConcatChunk((rows) => Chunk.unsafeFromArray(rows))
   )
 }
