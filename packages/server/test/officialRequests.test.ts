@@ -1,15 +1,18 @@
 /**
- * Every document the official Python clients send (captured in
- * shared/protocol/official-requests) executes against the server: no parse or validation
- * error, real data back for the fixture coordinates (ent/proj/abc123/sw1/x.txt).
+ * Every document the official Python clients send executes against the server: no parse or
+ * validation error, real data back for the fixture coordinates (ent/proj/abc123/sw1/x.txt).
+ * The captures are vendored in test/fixtures/official-requests (a copy of the team's
+ * shared/protocol/official-requests); when that folder sits beside the checkout, the copy is
+ * checked to be current.
  */
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect } from "effect"
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync } from "node:fs"
 import { LocalServer } from "../src/index.js"
 import { getBytes, post, seedMain, SMALL_TEXT } from "./fixtures.js"
 
-const dir = new URL("../../../../shared/protocol/official-requests/", import.meta.url)
+const dir = new URL("./fixtures/official-requests/", import.meta.url)
+const sharedDir = new URL("../../../../shared/protocol/official-requests/", import.meta.url)
 
 interface Line {
   readonly call: string
@@ -51,6 +54,14 @@ const seeded = LocalServer.layerWithSql()
 
 describe("official requests", () => {
   it("finds the captures", () => expect(files.length).toBe(3))
+
+  it.runIf(existsSync(sharedDir))("the vendored captures equal the shared ones", () => {
+    const shared = readdirSync(sharedDir).filter((f) => f.endsWith(".jsonl")).sort()
+    expect(shared).toEqual(files)
+    for (const file of shared) {
+      expect(readFileSync(new URL(file, dir), "utf8")).toBe(readFileSync(new URL(file, sharedDir), "utf8"))
+    }
+  })
 
   for (const file of files) {
     layer(seeded, { excludeTestServices: true })(file, (it) => {
