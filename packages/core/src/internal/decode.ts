@@ -22,6 +22,7 @@ import { HistoryKeys, Run, RunUser } from "../Run.js"
 import { RunFile } from "../RunFile.js"
 import { Sweep } from "../Sweep.js"
 import { Viewer } from "../Viewer.js"
+import { identityGuard } from "./schemaGuard.js"
 import * as wire from "./wire.js"
 
 /** Internal config keys kept only in `rawConfig`. */
@@ -50,11 +51,17 @@ export const fromParseError = (entity: string, prefix: string, error: ParseResul
   return new DecodeError({ entity, field: path === "" ? "(value)" : path, reason: issue?.message ?? error.message })
 }
 
-/** A synchronous validator that throws `DecodeError` naming `entity` and the field. */
+/**
+ * A synchronous validator that throws `DecodeError` naming `entity` and the field. A value the
+ * schema would return as it is skips the (much slower) schema interpreter.
+ */
 const validator = <A, I>(schema: Schema.Schema<A, I>, entity: string) => {
+  const unchanged = identityGuard(schema.ast)
   const decode = Schema.decodeUnknownEither(schema)
   return (value: unknown): A =>
-    Either.getOrThrowWith(decode(value), (error) => fromParseError(entity, "", error))
+    unchanged(value)
+      ? value as A
+      : Either.getOrThrowWith(decode(value), (error) => fromParseError(entity, "", error))
 }
 
 const runNode = validator(wire.RunNode, "Run")
@@ -116,18 +123,37 @@ const optionalTimestamp = (entity: string, field: string, value: string | null):
 
 /** Percent-encodes every character but `A-Z a-z 0-9 _ . - ~` (Python's `quote(s, safe="")`). */
 const encodeSegment = (segment: string): string =>
-  encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  UNRESERVED.test(segment)
+    ? segment
+    : encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+
+const UNRESERVED = /^[A-Za-z0-9_.~-]*$/
 
 /** @internal */
 export const appPath = (appUrl: string, ...segments: ReadonlyArray<string>): string =>
   [appUrl, ...segments.map(encodeSegment)].join("/")
 
-/** `{value, desc}` wrappers unwrapped; other values as they are. */
-const unwrapConfig = (raw: JsonObject): JsonObject =>
-  Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, isObject(value) && "value" in value ? value.value : value]))
+/**
+ * `rawConfig`: every key, `{value, desc}` wrappers unwrapped (other values as they are);
+ * `config`: the same without the internal keys. Plain loops: this runs for every listed run.
+ */
+const configs = (stored: JsonObject): { readonly rawConfig: JsonObject; readonly config: JsonObject } => {
+  const rawConfig: Record<string, unknown> = {}
+  const config: Record<string, unknown> = {}
+  for (const key of Object.keys(stored)) {
+    const wrapped = stored[key]
+    const value = isObject(wrapped) && "value" in wrapped ? wrapped.value : wrapped
+    put(rawConfig, key, value)
+    if (!INTERNAL_CONFIG_KEYS.has(key)) put(config, key, value)
+  }
+  return { rawConfig, config }
+}
 
-const userConfig = (raw: JsonObject): JsonObject =>
-  Object.fromEntries(Object.entries(raw).filter(([key]) => !INTERNAL_CONFIG_KEYS.has(key)))
+/** `object[key] = value`, also for a key `__proto__` (an own property, as `JSON.parse` makes it). */
+const put = (object: Record<string, unknown>, key: string, value: unknown): void => {
+  if (key === "__proto__") Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
+  else object[key] = value
+}
 
 const historyKeys = (value: unknown): HistoryKeys => {
   const object = jsonObject("Run", "historyKeys", value, { quotedSpecials: true })
@@ -151,7 +177,7 @@ const identity = (
 
 /** @internal */
 export const decodeRun = (node: wire.RunNode, at: Coordinates, appUrl: string): Run => {
-  const rawConfig = unwrapConfig(jsonObject("Run", "config", node.config))
+  const { config, rawConfig } = configs(jsonObject("Run", "config", node.config))
   // fields spelled out: spreading into this literal makes every listing ~3x slower (V8)
   return new Run({
     entity: at.entity,
@@ -161,7 +187,7 @@ export const decodeRun = (node: wire.RunNode, at: Coordinates, appUrl: string): 
     name: node.displayName ?? null,
     state: node.state ?? "unknown",
     tags: node.tags ?? [],
-    config: userConfig(rawConfig),
+    config,
     rawConfig,
     summary: jsonObject("Run", "summaryMetrics", node.summaryMetrics, { quotedSpecials: true }),
     systemMetrics: jsonObject("Run", "systemMetrics", node.systemMetrics, { quotedSpecials: true }),
