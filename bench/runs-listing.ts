@@ -152,11 +152,14 @@ const renameProject = (server: typeof ServerPackage, file: string) =>
 
 const execFileAsync = promisify(execFile)
 
+/** BENCH_NODE_ARGS: extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "")
+
 /** Runs one listing in a fresh Node process and returns what it measured (its last output line). */
 const measure = (client: Client, env: Record<string, string>) =>
   Effect.map(
     Effect.tryPromise(() =>
-      execFileAsync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", client], {
+      execFileAsync(process.execPath, [...nodeArgs, "--import", "tsx", fileURLToPath(import.meta.url), "--child", client], {
         cwd: fileURLToPath(new URL(".", import.meta.url)),
         env: { ...process.env, ...env },
         maxBuffer: 1 << 20
