@@ -7,7 +7,9 @@
  *
  * The server (SQLite file in the temp directory, reused between invocations of the same size)
  * runs in this process; each measured scan runs in its own child process, so its CPU time
- * (`process.cpuUsage`) and peak RSS (`maxRSS`) are the client's alone. The baseline is what a
+ * (`process.cpuUsage`) and peak RSS (`maxRSS`) are the client's alone. The child is this file
+ * bundled by esbuild and run by plain `node` (as an application would ship), for both clients:
+ * under tsx its loader alone would add about 80 MiB to every RSS figure. The baseline is what a
  * user would write by hand: sequential `HistoryPage` requests of 1000 steps with `fetch`, the
  * body through `JSON.parse`, each row through `JSON.parse`, no prefetch. `--write` stores the
  * table in bench/RESULTS.md (section "History scan").
@@ -17,10 +19,12 @@ import { NodeWandb } from "@effect-wandb/platform-node"
 import type * as ServerPackage from "@effect-wandb/server"
 import { Context, Effect, Redacted, Stream } from "effect"
 import { spawn } from "node:child_process"
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { writeSection } from "./src/results.js"
 
 const argValue = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(name)
@@ -33,7 +37,7 @@ const PREFETCH = argValue("--prefetch", 2)
 const ROUNDS = argValue("--rounds", 3)
 const KEYS = 10
 const PAGE_SIZE = 1000
-const LATENCIES = [0, 20] as const
+const LATENCIES: ReadonlyArray<number> = process.argv.includes("--latency") ? [argValue("--latency", 0)] : [0, 20]
 const PROJECT = "bench-history"
 const RUN = "scan1m"
 
@@ -177,22 +181,48 @@ const seed = ({ DemoData, LocalServer }: Server, file: string) =>
     }
   })
 
-const measure = (client: Client, env: Record<string, string>) =>
+/** Bundles this file for plain node (esbuild is resolved through tsx, which depends on it). */
+const bundleChild = (outfile: string) =>
+  Effect.promise(async () => {
+    const esbuild: { build: (options: object) => Promise<unknown> } = createRequire(
+      createRequire(import.meta.url).resolve("tsx")
+    )("esbuild")
+    await esbuild.build({
+      entryPoints: [fileURLToPath(import.meta.url)],
+      outfile,
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      external: ["@effect-wandb/server"],
+      // CommonJS dependencies inside an ES module bundle still call require() for node builtins.
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+      logLevel: "error"
+    })
+  })
+
+const measure = (bundle: string, client: Client, env: Record<string, string>) =>
   Effect.async<Measurement, Error>((resume) => {
     const args = ["--child", client, "--concurrency", String(CONCURRENCY), "--prefetch", String(PREFETCH)]
-    const proc = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), ...args], {
-      cwd: fileURLToPath(new URL(".", import.meta.url)),
+    // BENCH_NODE_ARGS: extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "")
+    const proc = spawn(process.execPath, [...nodeArgs, bundle, ...args], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "inherit"]
     })
     let out = ""
     proc.stdout.on("data", (chunk) => (out += chunk))
-    proc.on("close", (code) =>
+    proc.on("close", (code) => {
+      // the measurement is the line starting with {"client"; anything else is diagnostics (e.g. --trace-gc)
+      const lines = out.trim().split("\n")
+      const result = lines.find((line) => line.startsWith("{\"client\""))
+      process.stderr.write(lines.filter((line) => line !== result).map((line) => `${line}\n`).join(""))
       resume(
-        code === 0
-          ? Effect.succeed(JSON.parse(out.trim().split("\n").pop()!) as Measurement)
+        code === 0 && result !== undefined
+          ? Effect.succeed(JSON.parse(result) as Measurement)
           : Effect.fail(new Error(`${client}: child exited with ${code}`))
-      ))
+      )
+    })
   })
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits)
@@ -206,6 +236,12 @@ const parent = Effect.gen(function*() {
   yield* seed(server_, file)
   console.error(`data: ${ROWS} rows × ${KEYS} keys in ${file} (${fmt((performance.now() - seeding) / 1000)} s)`)
   if (process.argv.includes("--seed-only")) return
+  const dir = mkdtempSync(join(tmpdir(), "wandb-bench-history-"))
+  yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+  const bundle = join(dir, "history-scan-child.mjs")
+  yield* bundleChild(bundle)
+  const only = process.argv.indexOf("--only")
+  const clients = (["baseline", "effect-wandb"] as const).filter((c) => only === -1 || process.argv[only + 1] === c)
 
   const runs: Array<Measurement> = []
   for (const latencyMs of LATENCIES) {
@@ -218,8 +254,8 @@ const parent = Effect.gen(function*() {
         BENCH_LATENCY: String(latencyMs)
       }
       for (let round = 1; round <= ROUNDS; round++) {
-        for (const client of ["baseline", "effect-wandb"] as const) {
-          const m = yield* measure(client, env)
+        for (const client of clients) {
+          const m = yield* measure(bundle, client, env)
           console.error(
             `${latencyMs} ms round ${round} ${client}: ${m.rows} rows in ${fmt(m.seconds, 2)} s, CPU ${fmt(m.cpuSeconds, 2)} s, RSS ${fmt(m.startRssMiB)} → ${fmt(m.peakRssMiB)} MiB`
           )
@@ -229,6 +265,7 @@ const parent = Effect.gen(function*() {
     }))
   }
 
+  if (only !== -1 || LATENCIES.length < 2) return
   const consistent = runs.every((m) => m.rows === ROWS && m.checksum === runs[0]!.checksum)
   const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
   /** Per client and latency, the median of each measure over the rounds. */
@@ -269,10 +306,7 @@ const parent = Effect.gen(function*() {
   console.log(`${table}\n\n${verdict}`)
 
   if (process.argv.includes("--write")) {
-    const results_md = fileURLToPath(new URL("./RESULTS.md", import.meta.url))
-    const section = [
-      "## History scan",
-      "",
+    writeSection("History scan", [
       `Command: \`pnpm exec tsx bench/history-scan.ts ${process.argv.slice(2).join(" ")}\` from the repository root (${new Date().toISOString().slice(0, 16)}Z,`,
       `Node ${process.version}, ${cpus().length} CPUs). One run of ${ROWS} rows × ${KEYS} metric keys (plus \`_step\`, \`_runtime\`,`,
       "`_timestamp`; about 300 bytes of JSON per row) in a SQLite file; the local server runs in the parent process with",
@@ -299,16 +333,8 @@ const parent = Effect.gen(function*() {
       "  effect-wandb's higher peak is uncollected garbage, not data kept: after a forced GC the heap is back to about",
       "  36 MiB, and a plain sequential loop over `@effect/platform`'s HttpClient (no History code) reaches the same",
       "  130–150 MiB heap peak where a `fetch` loop stays near 25 MiB. What History itself holds is bounded: at most",
-      "  `concurrency + prefetch` pages of about 330 KB each, kept as received and decoded only when consumed.",
-      ""
-    ].join("\n")
-    const current = existsSync(results_md) ? readFileSync(results_md, "utf8") : "# Benchmarks\n\n"
-    const start = current.indexOf("## History scan")
-    const end = start === -1 ? -1 : current.indexOf("\n## ", start + 1)
-    writeFileSync(
-      results_md,
-      start === -1 ? `${current.trimEnd()}\n\n${section}` : current.slice(0, start) + section + (end === -1 ? "" : current.slice(end + 1))
-    )
+      "  `concurrency + prefetch` pages of about 330 KB each, kept as received and decoded only when consumed."
+    ])
   }
 })
 
@@ -316,5 +342,5 @@ const childIndex = process.argv.indexOf("--child")
 if (childIndex !== -1) {
   void child(process.argv[childIndex + 1] as Client)
 } else {
-  void Effect.runPromise(parent)
+  void Effect.runPromise(Effect.scoped(parent))
 }
