@@ -25,8 +25,10 @@
  *   the window is split in two and each half fetched again (down to windows no wider than
  *   `pageSize` steps, which cannot be sampled).
  *
- * Memory: at most `concurrency` pages in flight plus `prefetch` decoded pages buffered. A page
- * is decoded as soon as it arrives, so the text it came as dies young.
+ * Memory: at most `concurrency` pages in flight plus `prefetch` pages buffered. A page waits as
+ * received (row texts or objects) and is decoded into rows only when the consumer reaches it,
+ * so its rows die young instead of being promoted to the old generation while they wait (at
+ * 0 ms latency this halved the garbage collector's time).
  *
  * @internal
  */
@@ -141,11 +143,16 @@ export interface ScanPlan {
 
 type Rows = Array<MutableRow>
 
-type Pages = Stream.Stream<Rows, QueryError, GraphQLClient.GraphQLClient>
+/** A page as received: its rows, decoded (and checked) when run. */
+type Page = Effect.Effect<Rows, DecodeError>
+
+type Pages = Stream.Stream<Page, QueryError, GraphQLClient.GraphQLClient>
 
 /** A window's first answer, and the requests that complete it when that answer was not the whole window. */
 interface WindowPage {
-  readonly rows: Rows
+  readonly page: Page
+  /** Rows in `page` (known before decoding). */
+  readonly size: number
   readonly rest: Option.Option<Pages>
 }
 
@@ -179,12 +186,18 @@ const decodeObjects = (values: ReadonlyArray<unknown>, window: StepWindow) =>
 const unkeyed = (run: RunCoordinates, pageSize: number): Fetch => {
   const page = (window: StepWindow): Effect.Effect<WindowPage, QueryError, GraphQLClient.GraphQLClient> =>
     Queries.historyPage(run, window.start, window.end, pageSize).pipe(
-      Effect.flatMap((texts) => Rows.decodeTextRows(texts, rowShape)),
-      Effect.flatMap((rows) => checkOrder(rows, window)),
-      Effect.map((rows) => {
-        const next = rows.length < pageSize ? window.end : (rows[rows.length - 1]!._step as number) + 1
-        const rest = next < window.end ? Option.some(windowStream(page, { start: next, end: window.end })) : Option.none()
-        return { rows, rest }
+      Effect.flatMap((texts) => {
+        const rows = Effect.flatMap(Rows.decodeTextRows(texts, rowShape), (rows) => checkOrder(rows, window))
+        if (texts.length < pageSize) return Effect.succeed({ page: rows, size: texts.length, rest: Option.none() })
+        // A full page: the window continues after its last row (decoded now, the rest when consumed).
+        return Effect.map(Rows.decodeTextRows(texts.slice(-1), rowShape), ([last]) => {
+          const next = Math.max((last!._step as number) + 1, window.start + 1)
+          return {
+            page: rows,
+            size: texts.length,
+            rest: next < window.end ? Option.some(windowStream(page, { start: next, end: window.end })) : Option.none()
+          }
+        })
       })
     )
   return page
@@ -212,14 +225,19 @@ const keyed = (run: RunCoordinates, keys: ReadonlyArray<string>, join: "inner" |
           const middle = window.start + Math.floor((window.end - window.start) / 2)
           const halves = Stream.make({ start: window.start, end: middle }, { start: middle, end: window.end })
           return Effect.succeed<WindowPage>({
-            rows: [],
+            page: Effect.succeed([]),
+            size: 0,
             rest: Option.some(Stream.flatMap(halves, (half) => windowStream(page, half)))
           })
         }
-        return Effect.map(Effect.forEach(answers, (list) => decodeObjects(list, window)), (decoded) => ({
-          rows: outer ? Rows.outerJoinByStep(decoded, keys) : decoded[0] ?? [],
+        return Effect.succeed<WindowPage>({
+          page: Effect.map(
+            Effect.forEach(answers, (list) => decodeObjects(list, window)),
+            (decoded) => outer ? Rows.outerJoinByStep(decoded, keys) : decoded[0] ?? []
+          ),
+          size: answers.reduce((n, list) => n + list.length, 0),
           rest: Option.none()
-        }))
+        })
       })
     )
   return page
@@ -229,10 +247,10 @@ const keyed = (run: RunCoordinates, keys: ReadonlyArray<string>, join: "inner" |
 const windowStream = (fetch: Fetch, window: StepWindow): Pages =>
   Stream.unwrap(Effect.map(fetch(window), completeWindow))
 
-const completeWindow = ({ rest, rows }: WindowPage): Pages =>
+const completeWindow = ({ page, rest, size }: WindowPage): Pages =>
   Option.match(rest, {
-    onNone: () => Stream.succeed(rows),
-    onSome: (more) => (rows.length === 0 ? more : Stream.prepend(more, Chunk.of(rows)))
+    onNone: () => Stream.succeed(page),
+    onSome: (more) => (size === 0 ? more : Stream.prepend(more, Chunk.of(page)))
   })
 
 /** The probe: steps of about K rows evenly spread over the range, and whether that was every row. */
@@ -281,6 +299,6 @@ export const scan = (
     Stream.mapEffect(fetch, { concurrency: plan.concurrency }),
     Stream.flatMap(completeWindow),
     (pages) => (plan.prefetch > 0 ? Stream.bufferChunks(pages, { capacity: plan.prefetch }) : pages),
-    Stream.mapConcatChunk((rows) => Chunk.unsafeFromArray(rows))
+    Stream.mapConcatChunkEffect((page) => Effect.map(page, Chunk.unsafeFromArray))
   )
 }
