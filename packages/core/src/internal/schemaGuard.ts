@@ -21,17 +21,19 @@ const hasOwn = Object.prototype.hasOwnProperty
 
 const typeLiteral = (ast: AST.TypeLiteral): Guard => {
   if (ast.indexSignatures.length > 0) return never
-  const properties = ast.propertySignatures.map((property) => ({
-    name: property.name,
-    optional: property.isOptional,
-    guard: compile(property.type)
-  }))
+  const names = ast.propertySignatures.map((property) => property.name)
+  const optional = ast.propertySignatures.map((property) => property.isOptional)
+  const guards = ast.propertySignatures.map((property) => compile(property.type))
   return (value) => {
     if (!isObject(value)) return false
-    for (const { guard, name, optional } of properties) {
-      const field = value[name]
-      if (field === undefined && !optional && !hasOwn.call(value, name)) return false
-      if (!(field === undefined && optional) && !guard(field)) return false
+    // indexed loops: this runs for every field of every listed node
+    for (let i = 0; i < names.length; i++) {
+      const field = value[names[i]!]
+      if (field === undefined) {
+        if (optional[i]) continue
+        if (!hasOwn.call(value, names[i]!)) return false
+      }
+      if (!guards[i]!(field)) return false
     }
     return true
   }
@@ -40,12 +42,19 @@ const typeLiteral = (ast: AST.TypeLiteral): Guard => {
 const tupleType = (ast: AST.TupleType): Guard => {
   if (ast.elements.length > 0 || ast.rest.length !== 1) return never
   const element = compile(ast.rest[0]!.type)
-  return (value) => Array.isArray(value) && value.every(element)
+  return (value) => {
+    if (!Array.isArray(value)) return false
+    for (let i = 0; i < value.length; i++) if (!element(value[i])) return false
+    return true
+  }
 }
 
 const union = (ast: AST.Union): Guard => {
   const members = ast.types.map(compile)
-  return (value) => members.some((member) => member(value))
+  return (value) => {
+    for (let i = 0; i < members.length; i++) if (members[i]!(value)) return true
+    return false
+  }
 }
 
 const compile = (ast: AST.AST): Guard => {
