@@ -19,6 +19,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as Tracer from "effect/Tracer"
 import type { ApiError } from "./Errors.js"
 import { PermissionDenied, RateLimited, ServerError, TransportError, Unauthorized } from "./Errors.js"
 import { fromParseError } from "./internal/decode.js"
@@ -92,6 +93,24 @@ const parseBody = (text: string): unknown => {
     return LenientJson.parse(text)
   }
 }
+
+/**
+ * `effect` in a span whose end records the outcome but not the value. Ended spans stay reachable
+ * for a while after their request (observed, not pinned down: the HTTP stack keeps recent
+ * requests' fibers), and a decoded answer held in the span's exit lived as long and was promoted
+ * to the old generation: 1000 history pages of 330 KB promoted 646 MB instead of 375 MB.
+ */
+const inSpan = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  name: string,
+  options: Tracer.SpanOptions
+): Effect.Effect<A, E, R> =>
+  Effect.suspend(() => {
+    let result: A
+    return Effect.withSpan(Effect.map(effect, (value) => void (result = value)), name, options).pipe(
+      Effect.map(() => result)
+    )
+  })
 
 const statusError = (status: number, reason: string, attempts: number, retryAfter: string | undefined): ApiError => {
   if (status === 401) return new Unauthorized({ reason })
@@ -173,10 +192,12 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
         return yield* Schema.decodeUnknown(operation.response)(parsed.data).pipe(
           Effect.mapError((error) => fromParseError(operation.name, "data", error))
         )
-      }).pipe(Effect.withSpan(`GraphQLClient.execute ${operation.name}`, {
-        kind: "client",
-        attributes: { "graphql.operation.name": operation.name }
-      }))
+      }).pipe((effect) =>
+        inSpan(effect, `GraphQLClient.execute ${operation.name}`, {
+          kind: "client",
+          attributes: { "graphql.operation.name": operation.name }
+        })
+      )
 
     return GraphQLClient.of({ execute })
   })
