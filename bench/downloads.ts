@@ -18,12 +18,11 @@ import type { DemoData } from "@effect-wandb/server"
 import { Chunk, Context, Effect, Redacted, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs"
-import { createRequire } from "node:module"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
-import { fileURLToPath } from "node:url"
+import { bundleChild } from "./src/bundle.js"
 import { writeSection } from "./src/results.js"
 
 const MiB = 1024 * 1024
@@ -111,26 +110,6 @@ const child = (scenario: Scenario) => {
 
 // ---------------------------------------------------------------- parent: server + children
 
-/** Bundles this file for plain node (esbuild is resolved through tsx, which depends on it). */
-const bundleChild = (outfile: string) =>
-  Effect.promise(async () => {
-    const esbuild: { build: (options: object) => Promise<unknown> } = createRequire(
-      createRequire(import.meta.url).resolve("tsx")
-    )("esbuild")
-    await esbuild.build({
-      entryPoints: [fileURLToPath(import.meta.url)],
-      outfile,
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      external: ["@effect-wandb/server"],
-      // CommonJS dependencies inside an ES module bundle still call require() for node builtins.
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-      logLevel: "error"
-    })
-  })
-
 const measure = (bundle: string, scenario: Scenario, env: Record<string, string>) =>
   Effect.async<Measurement, Error>((resume) => {
     const root = mkdtempSync(join(tmpdir(), `wandb-bench-${scenario}-`))
@@ -181,7 +160,7 @@ const parent = Effect.gen(function*() {
     [RUN_PATH]: `${demo.entity}/${project.name}/${run.name}`
   }
   const bundle = join(dir, "downloads-child.mjs")
-  yield* bundleChild(bundle)
+  yield* bundleChild(import.meta.url, bundle)
   const scenarios: ReadonlyArray<Scenario> = ["large-raw-fetch", "large", "many-sequential", "many-concurrent"]
   const only = process.argv.indexOf("--only")
   const selected = only === -1 ? scenarios : scenarios.filter((s) => process.argv[only + 1]!.split(",").includes(s))

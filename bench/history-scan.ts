@@ -20,10 +20,9 @@ import type * as ServerPackage from "@effect-wandb/server"
 import { Context, Effect, Redacted, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs"
-import { createRequire } from "node:module"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { bundleChild } from "./src/bundle.js"
 import { writeSection } from "./src/results.js"
 
 const argValue = (name: string, fallback: number): number => {
@@ -181,26 +180,6 @@ const seed = ({ DemoData, LocalServer }: Server, file: string) =>
     }
   })
 
-/** Bundles this file for plain node (esbuild is resolved through tsx, which depends on it). */
-const bundleChild = (outfile: string) =>
-  Effect.promise(async () => {
-    const esbuild: { build: (options: object) => Promise<unknown> } = createRequire(
-      createRequire(import.meta.url).resolve("tsx")
-    )("esbuild")
-    await esbuild.build({
-      entryPoints: [fileURLToPath(import.meta.url)],
-      outfile,
-      bundle: true,
-      format: "esm",
-      platform: "node",
-      target: "node20",
-      external: ["@effect-wandb/server"],
-      // CommonJS dependencies inside an ES module bundle still call require() for node builtins.
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-      logLevel: "error"
-    })
-  })
-
 const measure = (bundle: string, client: Client, env: Record<string, string>) =>
   Effect.async<Measurement, Error>((resume) => {
     const args = ["--child", client, "--concurrency", String(CONCURRENCY), "--prefetch", String(PREFETCH)]
@@ -239,7 +218,7 @@ const parent = Effect.gen(function*() {
   const dir = mkdtempSync(join(tmpdir(), "wandb-bench-history-"))
   yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
   const bundle = join(dir, "history-scan-child.mjs")
-  yield* bundleChild(bundle)
+  yield* bundleChild(import.meta.url, bundle)
   const only = process.argv.indexOf("--only")
   const clients = (["baseline", "effect-wandb"] as const).filter((c) => only === -1 || process.argv[only + 1] === c)
 
