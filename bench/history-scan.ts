@@ -22,21 +22,17 @@ import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
+import { numberFlag } from "./src/args.js"
 import { bundleChild } from "./src/bundle.js"
 import { writeSection } from "./src/results.js"
 
-const argValue = (name: string, fallback: number): number => {
-  const i = process.argv.indexOf(name)
-  return i === -1 ? fallback : Number(process.argv[i + 1])
-}
-
-const ROWS = argValue("--rows", 1_000_000)
-const CONCURRENCY = argValue("--concurrency", 8)
-const PREFETCH = argValue("--prefetch", 2)
-const ROUNDS = argValue("--rounds", 3)
+const ROWS = numberFlag("--rows", 1_000_000)
+const CONCURRENCY = numberFlag("--concurrency", 8)
+const PREFETCH = numberFlag("--prefetch", 2)
+const ROUNDS = numberFlag("--rounds", 3)
 const KEYS = 10
 const PAGE_SIZE = 1000
-const LATENCIES: ReadonlyArray<number> = process.argv.includes("--latency") ? [argValue("--latency", 0)] : [0, 20]
+const LATENCIES: ReadonlyArray<number> = process.argv.includes("--latency") ? [numberFlag("--latency", 0)] : [0, 20]
 const PROJECT = "bench-history"
 const RUN = "scan1m"
 

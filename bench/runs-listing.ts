@@ -28,21 +28,17 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { promisify } from "node:util"
+import { numberFlag } from "./src/args.js"
 import { writeSection } from "./src/results.js"
 
-const option = (name: string, fallback: number): number => {
-  const index = process.argv.indexOf(name)
-  return index === -1 ? fallback : Number(process.argv[index + 1])
-}
-
-const RUNS = option("--runs", 10_000)
+const RUNS = numberFlag("--runs", 10_000)
 const PAGE_SIZES = (() => {
   const index = process.argv.indexOf("--per-page")
   return (index === -1 ? "50,500" : process.argv[index + 1]!).split(",").map(Number)
 })()
 /** The page size of a measured child (set by the parent). */
 const PER_PAGE = Number(process.env.BENCH_PER_PAGE ?? PAGE_SIZES[0])
-const ROUNDS = option("--rounds", 3)
+const ROUNDS = numberFlag("--rounds", 3)
 const LATENCIES = [0, 20] as const
 const ENTITY = "bench"
 const PROJECT = "runs-listing"
