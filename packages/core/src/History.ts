@@ -346,6 +346,22 @@ export const scanHistory = (
   })) as Stream.Stream<HistoryRow, HistoryError, GraphQLClient.GraphQLClient>
 
 /**
+ * Every GraphQL operation the history functions send (name and document), e.g. to validate
+ * them against a server's schema.
+ *
+ * @since 0.1.0
+ * @category documents
+ */
+export const operations: ReadonlyArray<{ readonly name: string; readonly document: string }> = [
+  Queries.RunFullHistory,
+  Queries.RunFullEvents,
+  Queries.RunSampledHistory,
+  Queries.HistoryPage,
+  Queries.SampledHistoryPage,
+  Queries.RunHistoryKeys
+]
+
+/**
  * Turns rows (e.g. a batch from {@link scanHistory}) into columns: `xAxis` (default `"_step"`)
  * first, then `keys` when given, else every key in order of first appearance; `null` where a
  * row has no value.

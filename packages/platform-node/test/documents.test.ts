@@ -3,7 +3,7 @@
  * carries W&B's own type, field and argument names), and variables match what it declares.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { WandbApi } from "@effect-wandb/core"
+import { History, WandbApi } from "@effect-wandb/core"
 import { Schema } from "@effect-wandb/server"
 import { type OperationDefinitionNode, parse, validate } from "graphql"
 
@@ -25,7 +25,18 @@ describe("GraphQL documents", () => {
     ])
   })
 
-  for (const operation of WandbApi.operations) {
+  it("history has a document for every history request", () => {
+    expect(History.operations.map((operation) => operation.name).sort()).toEqual([
+      "HistoryPage",
+      "RunFullHistory",
+      "RunFullHistory",
+      "RunHistoryKeys",
+      "RunSampledHistory",
+      "SampledHistoryPage"
+    ])
+  })
+
+  for (const operation of [...WandbApi.operations, ...History.operations]) {
     it(`${operation.name} validates against the server schema`, () => {
       const document = parse(operation.document)
       expect(validate(Schema.schema, document).map((error) => error.message)).toEqual([])
