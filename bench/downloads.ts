@@ -16,13 +16,12 @@ import { Download, WandbApi, WandbConfig } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
 import type { DemoData } from "@effect-wandb/server"
 import { Chunk, Context, Effect, Redacted, Stream } from "effect"
-import { spawn } from "node:child_process"
 import { createWriteStream, mkdtempSync, rmSync } from "node:fs"
 import { cpus, loadavg, tmpdir } from "node:os"
 import { join } from "node:path"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
-import { bundleChild } from "./src/bundle.js"
+import { bundleChild, runChild } from "./src/child.js"
 import { writeSection } from "./src/results.js"
 
 const MiB = 1024 * 1024
@@ -111,24 +110,11 @@ const child = (scenario: Scenario) => {
 // ---------------------------------------------------------------- parent: server + children
 
 const measure = (bundle: string, scenario: Scenario, env: Record<string, string>) =>
-  Effect.async<Measurement, Error>((resume) => {
+  Effect.suspend(() => {
     const root = mkdtempSync(join(tmpdir(), `wandb-bench-${scenario}-`))
-    // BENCH_NODE_ARGS: extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "")
-    const proc = spawn(process.execPath, [...nodeArgs, bundle, "--child", scenario], {
-      env: { ...process.env, ...env, BENCH_ROOT: root },
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    let out = ""
-    proc.stdout.on("data", (chunk) => (out += chunk))
-    proc.on("close", (code) => {
-      rmSync(root, { recursive: true, force: true })
-      resume(
-        code === 0
-          ? Effect.succeed(JSON.parse(out.trim().split("\n").pop()!) as Measurement)
-          : Effect.fail(new Error(`${scenario}: child exited with ${code}`))
-      )
-    })
+    return runChild<Measurement>(scenario, [bundle, "--child", scenario], { env: { ...env, BENCH_ROOT: root } }).pipe(
+      Effect.ensuring(Effect.sync(() => rmSync(root, { recursive: true, force: true })))
+    )
   })
 
 /** The server's `SqlClient` (its Tag lives in @effect/sql; Tags are keyed by name). */

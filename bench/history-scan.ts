@@ -18,12 +18,11 @@ import { History } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
 import type * as ServerPackage from "@effect-wandb/server"
 import { Context, Effect, Redacted, Stream } from "effect"
-import { spawn } from "node:child_process"
 import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { numberFlag } from "./src/args.js"
-import { bundleChild } from "./src/bundle.js"
+import { bundleChild, runChild } from "./src/child.js"
 import { writeSection } from "./src/results.js"
 
 const ROWS = numberFlag("--rows", 1_000_000)
@@ -177,28 +176,11 @@ const seed = ({ DemoData, LocalServer }: Server, file: string) =>
   })
 
 const measure = (bundle: string, client: Client, env: Record<string, string>) =>
-  Effect.async<Measurement, Error>((resume) => {
-    const args = ["--child", client, "--concurrency", String(CONCURRENCY), "--prefetch", String(PREFETCH)]
-    // BENCH_NODE_ARGS: extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
-    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "")
-    const proc = spawn(process.execPath, [...nodeArgs, bundle, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "inherit"]
-    })
-    let out = ""
-    proc.stdout.on("data", (chunk) => (out += chunk))
-    proc.on("close", (code) => {
-      // the measurement is the line starting with {"client"; anything else is diagnostics (e.g. --trace-gc)
-      const lines = out.trim().split("\n")
-      const result = lines.find((line) => line.startsWith("{\"client\""))
-      process.stderr.write(lines.filter((line) => line !== result).map((line) => `${line}\n`).join(""))
-      resume(
-        code === 0 && result !== undefined
-          ? Effect.succeed(JSON.parse(result) as Measurement)
-          : Effect.fail(new Error(`${client}: child exited with ${code}`))
-      )
-    })
-  })
+  runChild<Measurement>(
+    client,
+    [bundle, "--child", client, "--concurrency", String(CONCURRENCY), "--prefetch", String(PREFETCH)],
+    { env }
+  )
 
 const fmt = (n: number, digits = 1) => n.toFixed(digits)
 const rate = (m: Measurement) => m.rows / m.seconds

@@ -22,13 +22,12 @@ import { LenientJson, WandbApi } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
 import type * as ServerPackage from "@effect-wandb/server"
 import { Effect, ManagedRuntime, Redacted, Stream } from "effect"
-import { execFile } from "node:child_process"
 import { existsSync, renameSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { promisify } from "node:util"
 import { numberFlag } from "./src/args.js"
+import { runChild } from "./src/child.js"
 import { writeSection } from "./src/results.js"
 
 const RUNS = numberFlag("--runs", 10_000)
@@ -155,22 +154,12 @@ const renameProject = (server: typeof ServerPackage, file: string) =>
     yield* sql.unsafe("PRAGMA wal_checkpoint(TRUNCATE)")
   })))
 
-const execFileAsync = promisify(execFile)
-
-const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "")
-
-/** Runs one listing in a fresh Node process and returns what it measured (its last output line). */
+/** Runs one listing in a fresh Node process (the source through tsx) and returns what it measured. */
 const measure = (client: Client, env: Record<string, string>) =>
-  Effect.map(
-    Effect.tryPromise(() =>
-      execFileAsync(process.execPath, [...nodeArgs, "--import", "tsx", fileURLToPath(import.meta.url), "--child", client], {
-        cwd: fileURLToPath(new URL(".", import.meta.url)),
-        env: { ...process.env, ...env },
-        maxBuffer: 1 << 20
-      })
-    ),
-    ({ stdout }) => JSON.parse(stdout.trim().split("\n").at(-1)!) as Measurement
-  )
+  runChild<Measurement>(client, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", client], {
+    env,
+    cwd: fileURLToPath(new URL(".", import.meta.url))
+  })
 
 const perSecond = (timing: Timing) => RUNS / timing.seconds
 

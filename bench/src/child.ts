@@ -1,0 +1,63 @@
+/**
+ * The measured children of the benchmarks: bundling a benchmark file with esbuild (resolved
+ * through tsx, which depends on it) into one ES module that plain `node` runs, as an application
+ * would ship, so the children's RSS and CPU are the client's, not tsx's loader's; and running a
+ * child to collect its measurement.
+ */
+import * as Effect from "effect/Effect"
+import { spawn } from "node:child_process"
+import { createRequire } from "node:module"
+import { fileURLToPath } from "node:url"
+
+/** Bundles the module at `moduleUrl` (its `import.meta.url`) into `outfile`, the server package left out. */
+export const bundleChild = (moduleUrl: string, outfile: string): Effect.Effect<void> =>
+  Effect.promise(async () => {
+    const esbuild: { build: (options: object) => Promise<unknown> } = createRequire(
+      createRequire(import.meta.url).resolve("tsx")
+    )("esbuild")
+    await esbuild.build({
+      entryPoints: [fileURLToPath(moduleUrl)],
+      outfile,
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      external: ["@effect-wandb/server"],
+      // CommonJS dependencies inside an ES module bundle still call require() for node builtins.
+      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+      logLevel: "error"
+    })
+  })
+
+/** Extra node flags for the measured children, from BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
+const childNodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "")
+
+/**
+ * Runs `node <BENCH_NODE_ARGS> <argv>` with `env` added to this process's environment. The child
+ * reports its measurement as one JSON object line on stdout: the last line starting with `{` is
+ * parsed and returned; other stdout lines (diagnostics such as `--trace-gc`) go to stderr.
+ */
+export const runChild = <A>(
+  label: string,
+  argv: ReadonlyArray<string>,
+  options: { readonly env: Record<string, string>; readonly cwd?: string }
+): Effect.Effect<A, Error> =>
+  Effect.async<A, Error>((resume) => {
+    const proc = spawn(process.execPath, [...childNodeArgs, ...argv], {
+      env: { ...process.env, ...options.env },
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    let out = ""
+    proc.stdout.on("data", (chunk) => (out += chunk))
+    proc.on("close", (code) => {
+      const lines = out.trim().split("\n")
+      const result = lines.filter((line) => line.startsWith("{")).at(-1)
+      process.stderr.write(lines.filter((line) => line !== result && line !== "").map((line) => `${line}\n`).join(""))
+      resume(
+        code === 0 && result !== undefined
+          ? Effect.succeed(JSON.parse(result) as A)
+          : Effect.fail(new Error(`${label}: child exited with ${code}`))
+      )
+    })
+  })
