@@ -60,6 +60,27 @@ const quotedReviver = (_key: string, value: unknown): unknown =>
   typeof value === "string" && value in specialValue ? specialValue[value] : value
 
 /**
+ * For an already parsed value: replaces, in place and at any depth, the strings `"NaN"`,
+ * `"Infinity"`, `"-Infinity"` by the numbers they stand for (what {@link parse} does with
+ * `quotedSpecials: true`). Returns the value, or its replacement when the value itself is such
+ * a string.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const reviveQuotedSpecials = (value: unknown): unknown => {
+  if (typeof value === "string") return quotedReviver("", value)
+  if (typeof value !== "object" || value === null) return value
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = reviveQuotedSpecials(value[i])
+    return value
+  }
+  const record = value as Record<string, unknown>
+  for (const key in record) record[key] = reviveQuotedSpecials(record[key])
+  return value
+}
+
+/**
  * Parses JSON text that may contain bare `NaN`, `Infinity`, `-Infinity`. With
  * `quotedSpecials: true` the strings `"NaN"`, `"Infinity"`, `"-Infinity"` also become numbers
  * (the form W&B uses in standard-JSON fields such as `sampledHistory`). Throws `SyntaxError`

@@ -12,34 +12,6 @@ import * as LenientJson from "../LenientJson.js"
 /** @internal */
 export type MutableRow = Record<string, unknown>
 
-const specials: Record<string, number> = {
-  NaN: Number.NaN,
-  Infinity: Number.POSITIVE_INFINITY,
-  "-Infinity": Number.NEGATIVE_INFINITY
-}
-
-/**
- * Replaces, in place and at any depth, the strings `"NaN"`, `"Infinity"`, `"-Infinity"` by the
- * numbers they stand for (W&B's form of special numbers inside standard JSON). Returns the
- * value, or its replacement when the value itself is such a string.
- *
- * @internal
- */
-export const reviveSpecials = (value: unknown): unknown => {
-  if (typeof value === "string") {
-    const special = specials[value]
-    return special === undefined ? value : special
-  }
-  if (typeof value !== "object" || value === null) return value
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = reviveSpecials(value[i])
-    return value
-  }
-  const record = value as MutableRow
-  for (const key in record) record[key] = reviveSpecials(record[key])
-  return value
-}
-
 const excerpt = (text: string): string => (text.length > 80 ? `${text.slice(0, 77)}...` : text)
 
 const describe = (value: unknown): string =>
@@ -129,7 +101,7 @@ export const decodeTextRows = (
 export const decodeObjectRows = (
   values: ReadonlyArray<unknown>,
   shape: RowShape
-): Either.Either<Array<MutableRow>, DecodeError> => decodeEach(values, shape, reviveSpecials)
+): Either.Either<Array<MutableRow>, DecodeError> => decodeEach(values, shape, LenientJson.reviveQuotedSpecials)
 
 /**
  * Outer join of per-key row lists (each holding `_step` and some of `keys`) into one row per
