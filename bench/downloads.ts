@@ -153,7 +153,9 @@ const parent = Effect.gen(function*() {
   const results = new Map<Scenario, Measurement>()
   for (const scenario of selected) {
     const m = yield* measure(bundle, scenario, env)
-    console.error(`${scenario}: ${fmt(mbps(m))} MiB/s, CPU ${fmt(m.cpuSeconds, 2)} s, peak RSS ${fmt(m.peakRssMiB)} MiB`)
+    console.error(
+      `${scenario}: ${fmt(mbps(m))} MiB/s, CPU ${fmt(m.cpuSeconds, 2)} s, RSS before ${fmt(m.idleRssMiB)} MiB, peak RSS ${fmt(m.peakRssMiB)} MiB`
+    )
     results.set(scenario, m)
   }
   if (selected.length < scenarios.length) return

@@ -1,7 +1,7 @@
 /**
  * A ready W&B client on Node: the core services (`WandbApi`, `GraphQLClient`,
- * `WandbHttpClient`, `WandbConfig`) on undici's HTTP client, plus Node's `FileSystem` and
- * `Path` (for downloads). Settings come from the environment (`WANDB_API_KEY`,
+ * `WandbHttpClient`, `WandbConfig`) on Node's own `http`/`https` modules (keep-alive agents),
+ * plus Node's `FileSystem` and `Path` (for downloads). Settings come from the environment (`WANDB_API_KEY`,
  * `WANDB_BASE_URL`, `WANDB_ENTITY`, `WANDB_PROJECT`, …), explicit options taking precedence.
  *
  * Bringing your own `HttpClient`? Use `WandbApi.layer(options)` from `@effect-wandb/core`
@@ -36,13 +36,18 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Layer from "effect/Layer"
 
 /**
- * Everything the client needs from Node: undici `HttpClient`, `FileSystem`, `Path`.
+ * Everything the client needs from Node: an `HttpClient` on `node:http`/`node:https` with
+ * keep-alive agents, `FileSystem`, `Path`.
+ *
+ * Not undici: loading the `undici` package and running its WASM parser costs about 20 MiB of
+ * resident memory before the first byte of a download (bench/RESULTS.md, "Downloads"), while
+ * Node's built-in parser is already part of the runtime.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerPlatform: Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> = Layer.mergeAll(
-  NodeHttpClient.layerUndici,
+  NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))),
   NodeFileSystem.layer,
   NodePath.layer
 )
