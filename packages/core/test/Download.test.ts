@@ -1,6 +1,6 @@
 import { FileSystem, HttpClient, HttpClientResponse, Path } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Sink, Stream } from "effect"
+import { Chunk, Effect, Layer, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as Download from "../src/Download.js"
 import { WandbHttpClient } from "../src/WandbHttpClient.js"
@@ -13,16 +13,20 @@ const memoryFileSystem = (files: Map<string, Uint8Array>) =>
   FileSystem.layerNoop({
     exists: (path) => Effect.sync(() => files.has(path)),
     makeDirectory: () => Effect.void,
-    sink: (path) =>
-      Sink.forEach((chunk: Uint8Array) =>
-        Effect.sync(() => {
-          const old = files.get(path) ?? new Uint8Array(0)
-          const next = new Uint8Array(old.length + chunk.length)
-          next.set(old)
-          next.set(chunk, old.length)
-          files.set(path, next)
-        })
-      ),
+    // a file opened for writing ("w" truncates, "a" appends); `download` only calls writeAll
+    open: (path, options) =>
+      Effect.sync(() => {
+        if (options?.flag !== "a") files.set(path, new Uint8Array(0))
+        const writeAll = (chunk: Uint8Array) =>
+          Effect.sync(() => {
+            const old = files.get(path) ?? new Uint8Array(0)
+            const next = new Uint8Array(old.length + chunk.length)
+            next.set(old)
+            next.set(chunk, old.length)
+            files.set(path, next)
+          })
+        return { writeAll } as unknown as FileSystem.File
+      }),
     rename: (from, to) => Effect.sync(() => (files.set(to, files.get(from)!), files.delete(from))),
     remove: (path) => Effect.sync(() => void files.delete(path))
   })

@@ -14,7 +14,6 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
-import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import type { DownloadableFile, DownloadError, DownloadOptions } from "../Download.js"
 import * as Errors from "../Errors.js"
@@ -27,7 +26,7 @@ import { backoffMillis } from "./retry.js"
 export interface ProgressHooks {
   /** The response arrived; `totalBytes` is the expected size when known. */
   readonly onStart: (totalBytes: number | undefined) => Effect.Effect<void>
-  /** `bytes` more bytes were written to the temporary file. */
+  /** `bytes` more bytes of the body arrived (they reach the temporary file in blocks, all before the download ends). */
   readonly onBytes: (bytes: number) => Effect.Effect<void>
 }
 
@@ -105,8 +104,44 @@ const requestError = (file: DownloadableFile, error: HttpClientError.HttpClientE
 export const knownSize = (file: DownloadableFile): number | undefined =>
   file.sizeBytes !== undefined && file.sizeBytes !== null && file.sizeBytes > 0 ? file.sizeBytes : undefined
 
-/** How many received chunks may wait for the disk while the socket keeps being read. */
-const WRITE_AHEAD = 4
+/** Bytes per write: received chunks are gathered into one block of this size. */
+const BLOCK_SIZE = 256 * 1024
+
+/**
+ * Passes `body` to `write` in blocks of {@link BLOCK_SIZE} bytes (the last one shorter) through
+ * one reusable buffer: each received chunk is copied into the buffer and dropped at once, so the
+ * runtime reclaims it young instead of keeping it alive until a write completes, and there is
+ * one write per block rather than per chunk. Memory stays at one block whatever the file size;
+ * while a block is written, the socket's own buffers hold what arrives. When `body` fails or the
+ * effect is interrupted, the bytes received so far are written first (a resume continues right
+ * after them). `write` must be done with the block when it completes.
+ */
+const inBlocks = <E, R, E2>(
+  body: Stream.Stream<Uint8Array, E, R>,
+  write: (block: Uint8Array) => Effect.Effect<void, E2>
+): Effect.Effect<void, E | E2, R> => {
+  const block = new Uint8Array(BLOCK_SIZE)
+  let filled = 0
+  const absorb = (chunk: Uint8Array, from: number): Effect.Effect<void, E2> => {
+    const n = Math.min(chunk.length - from, BLOCK_SIZE - filled)
+    block.set(n === chunk.length ? chunk : chunk.subarray(from, from + n), filled)
+    filled += n
+    if (filled < BLOCK_SIZE) return Effect.void
+    filled = 0
+    const next = from + n
+    return next < chunk.length ? Effect.zipRight(write(block), Effect.suspend(() => absorb(chunk, next))) : write(block)
+  }
+  const rest = Effect.suspend(() => {
+    const n = filled
+    filled = 0
+    return n === 0 ? Effect.void : write(block.subarray(0, n))
+  })
+  return Stream.runForEach(body, (chunk) => absorb(chunk, 0)).pipe(
+    Effect.catchAll((error) => Effect.zipRight(rest, Effect.fail(error))),
+    Effect.onInterrupt(() => Effect.ignore(rest)),
+    Effect.zipRight(rest)
+  )
+}
 
 /** Where a `206` answer starts (`Content-Range: bytes a-b/n`), if it says. */
 const rangeStart = (header: string | undefined): number | undefined => {
@@ -122,29 +157,51 @@ const dropFirst = <E>(body: Stream.Stream<Uint8Array, E>, skip: number): Stream.
   )
 
 /**
- * GETs the file and streams the body into `temp`, hashing on the way. Returns the byte count
- * and digest. A connection lost mid-body is resumed where it stopped (`Range: bytes={received}-`;
- * a server answering `200` instead is read past what we have), up to `retry.maxAttempts`
- * responses with the configured backoff between them.
+ * GETs the file and streams the body into `temp`, hashing what is written. Returns the byte
+ * count and digest. A connection lost mid-body is resumed after the last byte written
+ * (`Range: bytes={written}-`; a server answering `200` instead is read past what we have), up
+ * to `retry.maxAttempts` responses with the configured backoff between them.
  */
 const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const http = yield* WandbHttpClient
     const config = yield* Effect.serviceOption(WandbConfig)
+    const clock = yield* Effect.clock
     const policy = Option.map(config, (config) => config.retry)
-    // a body that stalls longer than the per-request timeout counts as a lost connection
-    const stallLimit = <R>(body: Stream.Stream<Uint8Array, string, R>): Stream.Stream<Uint8Array, string, R> =>
+    let lastChunkAt = 0
+    // A body that stalls longer than the per-request timeout counts as a lost connection. One
+    // watchdog per response (not a timer per chunk, which costs more than the chunk itself).
+    const stallLimit = <A, E, R>(consume: Effect.Effect<A, E, R>): Effect.Effect<A, E | string, R> =>
       Option.match(config, {
-        onNone: () => body,
-        onSome: ({ timeout }) => Stream.timeoutFail(body, () => `no data for ${Duration.format(timeout)}`, timeout)
+        onNone: () => consume,
+        onSome: ({ timeout }) => {
+          const limit = Duration.toMillis(timeout)
+          const watchdog: Effect.Effect<never, string> = Effect.suspend(() => {
+            const quiet = clock.unsafeCurrentTimeMillis() - lastChunkAt
+            return quiet >= limit
+              ? Effect.fail(`no data for ${Duration.format(timeout)}`)
+              : Effect.zipRight(Effect.sleep(Duration.millis(limit - quiet)), watchdog)
+          })
+          return Effect.raceFirst<A, E | string, R, never, string, never>(consume, watchdog)
+        }
       })
     const md5 = new Md5()
-    let received = 0
+    let written = 0
     let expected: number | undefined
+    // Uninterruptible, so that `written` and the digest always describe the file's bytes even
+    // when the watchdog interrupts the body: a resume continues exactly after them.
+    const append = (file: FileSystem.File) => (block: Uint8Array) =>
+      Effect.uninterruptible(Effect.zipRight(
+        file.writeAll(block),
+        Effect.sync(() => {
+          md5.update(block)
+          written += block.length
+        })
+      ))
     for (let attempt = 1;; attempt++) {
       const request = HttpClientRequest.get(file.url).pipe(
-        received === 0 ? (r) => r : HttpClientRequest.setHeader("range", `bytes=${received}-`)
+        written === 0 ? (r) => r : HttpClientRequest.setHeader("range", `bytes=${written}-`)
       )
       const response = yield* http.execute(request).pipe(
         Effect.catchAll((error) => Effect.flip(Effect.map(attemptsMade, (n) => requestError(file, error, n))))
@@ -158,34 +215,35 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
         yield* hooks.onStart(knownSize(file) ?? expected)
       }
       const resumedAt = response.status === 206 ? rangeStart(response.headers["content-range"]) : 0
-      if (resumedAt === undefined || resumedAt > received) {
+      if (resumedAt === undefined || resumedAt > written) {
         return yield* new Errors.TransportError({
           attempts: attempt,
-          reason: `resuming ${file.name} at byte ${received}: unexpected Content-Range ${response.headers["content-range"]}`
+          reason: `resuming ${file.name} at byte ${written}: unexpected Content-Range ${response.headers["content-range"]}`
         })
       }
-      const body = yield* dropFirst(response.stream, received - resumedAt).pipe(
+      lastChunkAt = clock.unsafeCurrentTimeMillis()
+      const body = dropFirst(response.stream, written - resumedAt).pipe(
         Stream.mapError((error) => error.description ?? error.reason),
-        stallLimit,
         Stream.tap((chunk) => {
-          md5.update(chunk)
-          received += chunk.length
+          lastChunkAt = clock.unsafeCurrentTimeMillis()
           return hooks.onBytes(chunk.length)
-        }),
-        // Keep reading the socket while the previous write is in flight (bounded: at most
-        // `WRITE_AHEAD` chunks wait for the disk).
-        Stream.bufferChunks({ capacity: WRITE_AHEAD }),
-        Stream.run(Sink.mapError(fs.sink(temp, { flag: received === 0 ? "w" : "a" }), fileSystemError(temp))),
+        })
+      )
+      const outcome = yield* fs.open(temp, { flag: written === 0 ? "w" : "a" }).pipe(
+        Effect.flatMap((file) => inBlocks(body, append(file))),
+        Effect.scoped,
+        Effect.mapError((error) => typeof error === "string" ? error : fileSystemError(temp)(error)),
+        stallLimit,
         Effect.either
       )
-      if (Either.isLeft(body) && typeof body.left !== "string") return yield* body.left
-      const lost = Either.isLeft(body) ? body.left : undefined
-      if (lost === undefined && (expected === undefined || received >= expected)) {
-        return { received, md5: md5.digestBase64() } as const
+      if (Either.isLeft(outcome) && typeof outcome.left !== "string") return yield* outcome.left
+      const lost = Either.isLeft(outcome) ? outcome.left : undefined
+      if (lost === undefined && (expected === undefined || written >= expected)) {
+        return { received: written, md5: md5.digestBase64() } as const
       }
       const reason = lost === undefined
-        ? `body of ${file.name} truncated after ${received} of ${expected} bytes`
-        : `connection lost after ${received} bytes of ${file.name}: ${lost}`
+        ? `body of ${file.name} truncated after ${written} of ${expected} bytes`
+        : `connection lost after ${written} bytes of ${file.name}: ${lost}`
       const maxAttempts = Option.match(policy, { onNone: () => 1, onSome: (p) => p.maxAttempts })
       if (attempt >= maxAttempts) return yield* new Errors.TransportError({ attempts: attempt, reason })
       if (Option.isSome(policy)) yield* Effect.sleep(Duration.millis(yield* backoffMillis(policy.value, attempt)))
