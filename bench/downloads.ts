@@ -188,13 +188,24 @@ const parent = Effect.gen(function*() {
       "",
       verdict,
       "",
-      "Where the client's extra CPU goes (one profiled run of the large file:",
-      "`BENCH_NODE_ARGS=\"--cpu-prof --cpu-prof-dir=/tmp/prof\" … --only large-raw-fetch,large`): MD5 about 2.2 s",
-      "(pure TypeScript, core stays platform-neutral), garbage collection about 1.6 s against 0.1 s for the raw",
-      "baseline (`@effect/platform-node`'s stream adapter reads with `readable.read()`, which concatenates the",
-      "buffered chunks into fresh buffers), and one write per received chunk. The memory a download adds does not",
-      "grow with the file: peak RSS minus RSS before is about 55–60 MiB for 512 MiB. On this shared 2-CPU machine",
-      "(other benchmarks and test suites running) the times vary by ±50 % between runs; the CPU column is steadier."
+      "What the peak is made of (measured in the child, `--trace-gc`, and with variants of the client bundled the",
+      "same way): node itself is about 39 MiB; loading the bundle about 31 MiB more (module code; a minified bundle",
+      "would load about 12 MiB less, not done here); the listing about 5 MiB. During the download, every received",
+      "chunk is a fresh ~64 KiB buffer (Node's HTTP parser copies each body fragment out of its socket buffer), freed",
+      "only when V8 collects it: peak minus RSS before is 40–60 MiB even for a client that only drains the body.",
+      "Measured changes, medians of 3 runs of `--only large,large-raw-fetch` (peak RSS of the download / raw fetch):",
+      "",
+      "- before: 156.4 / 146.4 MiB, client CPU 6.0 s. The undici `HttpClient` (the `undici` package, 1 MiB of",
+      "  JavaScript, plus its WASM HTTP parser) made RSS before 96 MiB.",
+      "- `NodeWandb` on `node:http`/`node:https` (keep-alive agents) instead of undici: RSS before 77 MiB; peak",
+      "  137.2 / 134.9 MiB.",
+      "- The download copies each chunk into one reused 256 KiB block and writes whole blocks (the chunks die young;",
+      "  one write per block, not per chunk), and a body stall is detected by one watchdog per response instead of",
+      "  `Stream.timeoutFail`, which raced a timer per chunk: that timer alone grew V8's heap from 33 to 50 MB during",
+      "  the download and kept the chunks alive into old space. Peak 122.3 / 134.0 MiB, client CPU 3.5 s.",
+      "",
+      "The client CPU left is mostly MD5 (pure TypeScript, about 2 s for 512 MiB; core stays platform-neutral). On",
+      "this shared 2-CPU machine times vary by ±50 % between runs; the CPU and RSS columns are steadier."
     ])
   }
 })

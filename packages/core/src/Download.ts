@@ -123,7 +123,7 @@ export interface Overall {
  * Progress of a `downloadAll`, one event at a time, each carrying the `Overall` totals after it:
  *
  * - `Started`: the response for file `index` arrived; `totalBytes` is its expected size if known.
- * - `Progress`: `bytesDone` bytes of that file are written so far.
+ * - `Progress`: `bytesDone` bytes of that file have arrived so far (written to disk in blocks of 256 KiB).
  * - `Finished`: the file is verified and in place at `path`.
  * - `Failed`: the file failed with `error` (nothing left behind; the other files go on).
  *   A file refused before its request (unsafe name, already exists) fails without `Started`.
