@@ -70,8 +70,30 @@ export declare namespace GraphQLClient {
       operation: GraphQLOperation<A>,
       variables?: Record<string, unknown>
     ) => Effect.Effect<A, ApiError>
+    /**
+     * Sends the operation now and returns its answer still undecoded: the outer effect fails with
+     * what the request and its HTTP status tell (`TransportError`, `Unauthorized`,
+     * `PermissionDenied`, `RateLimited`, `ServerError` for a status other than 200); the inner
+     * effect parses the body and decodes `data` (a GraphQL `errors` payload, a non-JSON body or
+     * a `DecodeError`). Callers that fetch several answers ahead keep them as bytes until they
+     * are used. `execute` is `send` followed by its answer.
+     */
+    readonly send: <A>(
+      operation: GraphQLOperation<A>,
+      variables?: Record<string, unknown>
+    ) => Effect.Effect<Effect.Effect<A, ApiError>, ApiError>
   }
 }
+
+/**
+ * A service from its `send` alone (`execute` runs the answer right away): what an in-memory
+ * GraphQL client for tests needs to implement.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const fromSend = (send: GraphQLClient.Service["send"]): GraphQLClient.Service =>
+  GraphQLClient.of({ send, execute: (operation, variables) => Effect.flatten(send(operation, variables)) })
 
 /**
  * Builds an operation value.
@@ -147,7 +169,34 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
     })
     const scrub = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join("<redacted>"), text)
 
-    const execute = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
+    /** The answer of a 200 response: parsed, checked for GraphQL errors and decoded when run. */
+    const answer = <A>(operation: GraphQLOperation<A>, body: ArrayBuffer, attempts: number) =>
+      Effect.suspend(() => {
+        const text = new TextDecoder().decode(body)
+        let parsed: unknown
+        try {
+          // the body is standard JSON; bare NaN/Infinity (some servers) is the rare fallback
+          parsed = parseBody(text)
+        } catch {
+          return Effect.fail(
+            new ServerError({
+              status: 200,
+              attempts,
+              reason: scrub(`response is not JSON: ${excerpt(text) || "(empty body)"}`)
+            })
+          )
+        }
+        const messages = errorMessages(parsed)
+        if (messages.length > 0) return Effect.fail(graphQLErrors(messages.map(scrub), attempts))
+        if (parsed === null || typeof parsed !== "object" || !("data" in parsed)) {
+          return Effect.fail(new ServerError({ status: 200, attempts, reason: "response has no data member" }))
+        }
+        return Schema.decodeUnknown(operation.response)(parsed.data).pipe(
+          Effect.mapError((error) => fromParseError(operation.name, "data", error))
+        )
+      })
+
+    const sendUntraced = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
       Effect.gen(function*() {
         if (Option.isNone(config.apiKey)) {
           return yield* new Unauthorized({ reason: "no API key configured (set WANDB_API_KEY or pass apiKey)" })
@@ -164,42 +213,28 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           )
         )
         const attempts = yield* WandbHttpClient.attempts
-        const text = yield* response.text.pipe(
+        const bytes = yield* response.arrayBuffer.pipe(
           Effect.mapError((error) =>
             new TransportError({ attempts, reason: scrub(`reading the response failed: ${error.message}`) })
           )
         )
         if (response.status !== 200) {
-          const reason = scrub(messageFromText(text, `HTTP ${response.status}`))
+          const reason = scrub(messageFromText(new TextDecoder().decode(bytes), `HTTP ${response.status}`))
           return yield* Effect.fail(statusError(response.status, reason, attempts, response.headers["retry-after"]))
         }
-        let parsed: unknown
-        try {
-          // the body is standard JSON; bare NaN/Infinity (some servers) is the rare fallback
-          parsed = parseBody(text)
-        } catch {
-          return yield* new ServerError({
-            status: 200,
-            attempts,
-            reason: scrub(`response is not JSON: ${excerpt(text) || "(empty body)"}`)
-          })
-        }
-        const messages = errorMessages(parsed)
-        if (messages.length > 0) return yield* Effect.fail(graphQLErrors(messages.map(scrub), attempts))
-        if (parsed === null || typeof parsed !== "object" || !("data" in parsed)) {
-          return yield* new ServerError({ status: 200, attempts, reason: "response has no data member" })
-        }
-        return yield* Schema.decodeUnknown(operation.response)(parsed.data).pipe(
-          Effect.mapError((error) => fromParseError(operation.name, "data", error))
-        )
-      }).pipe((effect) =>
-        inSpan(effect, `GraphQLClient.execute ${operation.name}`, {
-          kind: "client",
-          attributes: { "graphql.operation.name": operation.name }
-        })
-      )
+        return answer(operation, bytes, attempts)
+      })
 
-    return GraphQLClient.of({ execute })
+    const traced = <A, E>(effect: Effect.Effect<A, E>, name: string) =>
+      inSpan(effect, `GraphQLClient.execute ${name}`, {
+        kind: "client",
+        attributes: { "graphql.operation.name": name }
+      })
+
+    return GraphQLClient.of({
+      send: (operation, variables) => traced(sendUntraced(operation, variables), operation.name),
+      execute: (operation, variables) => traced(Effect.flatten(sendUntraced(operation, variables)), operation.name)
+    })
   })
 
 /**

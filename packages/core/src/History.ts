@@ -210,12 +210,12 @@ const sampledRows = (
   const valueKeys = unique([xAxis, ...keys]).filter((key) => key !== "_step")
   if (join === "outer" && keys.length > 1) {
     const specs = keys.map((key) => ({ keys: unique(["_step", xAxis, key]), samples }))
-    return Queries.sampledHistory(run, specs).pipe(
+    return Effect.flatten(Queries.sampledHistory(run, specs)).pipe(
       Effect.flatMap((lists) => Effect.forEach(lists, (list) => Rows.decodeObjectRows(list, historyShape))),
       Effect.map((lists) => Rows.outerJoinByStep(lists, valueKeys))
     )
   }
-  return Queries.sampledHistory(run, [{ keys: ["_step", ...valueKeys], samples }]).pipe(
+  return Effect.flatten(Queries.sampledHistory(run, [{ keys: ["_step", ...valueKeys], samples }])).pipe(
     Effect.flatMap((lists) => Rows.decodeObjectRows(lists[0] ?? [], historyShape))
   )
 }

@@ -75,8 +75,9 @@ const fakeClient = (
     }
     throw new Error(`unexpected operation ${name}`)
   }
-  return Layer.succeed(GraphQLClient.GraphQLClient, {
-    execute: (operation, variables = {}) =>
+  return Layer.succeed(
+    GraphQLClient.GraphQLClient,
+    GraphQLClient.fromSend((operation, variables = {}) =>
       Effect.gen(function*() {
         yield* Ref.update(requests, (all) => [...all, { name: operation.name, variables }])
         if (options.inFlight) yield* Ref.update(options.inFlight, ({ max, now }) => ({ now: now + 1, max: Math.max(max, now + 1) }))
@@ -84,9 +85,10 @@ const fakeClient = (
         if (delay > 0) yield* Effect.sleep(delay)
         if (options.inFlight) yield* Ref.update(options.inFlight, (s) => ({ ...s, now: s.now - 1 }))
         const data = answer(operation.name, operation.document, variables)
-        return yield* Effect.orDie(Schema.decodeUnknown(operation.response)(data))
+        return Effect.orDie(Schema.decodeUnknown(operation.response)(data))
       })
-  })
+    )
+  )
 }
 
 const target = { entity: "acme", project: "mnist", id: "r1" }

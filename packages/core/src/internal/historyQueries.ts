@@ -103,23 +103,42 @@ export const RunHistoryKeys = runOperation("RunHistoryKeys", byName, "$name", "h
 })
 
 /**
- * Runs `operation` and returns the run object, mapping a `null` project or run to its
- * not-found error.
+ * A request already sent whose answer is decoded only when the inner effect runs (see
+ * `GraphQLClient.send`): a scan keeps pages fetched ahead as bytes until it reaches them.
+ *
+ * @internal
  */
-const runOf = <R>(
+export type Sent<A> = Effect.Effect<Effect.Effect<A, QueryError>, QueryError, GraphQLClient.GraphQLClient>
+
+/** The sent answer, then `f` on it. */
+const thenDecode = <A, B>(sent: Sent<A>, f: (a: A) => Effect.Effect<B, QueryError>): Sent<B> =>
+  Effect.map(sent, (answer) => Effect.flatMap(answer, f))
+
+/**
+ * Sends `operation`; its answer is the run object, or the not-found error of a `null` project
+ * or run.
+ */
+const sendRunQuery = <R>(
   operation: GraphQLClient.GraphQLOperation<{ readonly project: { readonly run: R | null } | null }>,
   run: RunCoordinates,
   variables: Record<string, unknown>
-): Effect.Effect<R, QueryError, GraphQLClient.GraphQLClient> =>
-  Effect.flatMap(GraphQLClient.GraphQLClient, (client) => client.execute(operation, variables)).pipe(
-    Effect.flatMap((data): Effect.Effect<R, ProjectNotFound | RunNotFound> =>
+): Sent<R> =>
+  thenDecode(
+    Effect.flatMap(GraphQLClient.GraphQLClient, (client) => client.send(operation, variables)),
+    (data): Effect.Effect<R, ProjectNotFound | RunNotFound> =>
       data.project === null
         ? Effect.fail(new ProjectNotFound({ entity: run.entity, project: run.project }))
         : data.project.run === null
         ? Effect.fail(new RunNotFound({ entity: run.entity, project: run.project, runId: run.id }))
         : Effect.succeed(data.project.run)
-    )
   )
+
+/** Runs `operation` and returns the run object (see {@link sendRunQuery}). */
+const runOf = <R>(
+  operation: GraphQLClient.GraphQLOperation<{ readonly project: { readonly run: R | null } | null }>,
+  run: RunCoordinates,
+  variables: Record<string, unknown>
+): Effect.Effect<R, QueryError, GraphQLClient.GraphQLClient> => Effect.flatten(sendRunQuery(operation, run, variables))
 
 const expectArray = <A>(
   value: unknown,
@@ -162,15 +181,16 @@ export const fullRows = (run: RunCoordinates, stream: "default" | "system", samp
  *
  * @internal
  */
-export const historyPage = (run: RunCoordinates, minStep: number, maxStep: number, pageSize: number) =>
-  runOf(HistoryPage, run, {
-    entity: run.entity,
-    project: run.project,
-    run: run.id,
-    minStep,
-    maxStep,
-    pageSize
-  }).pipe(Effect.flatMap((r) => textRows("HistoryPage", "history")(r.history)))
+export const historyPage = (
+  run: RunCoordinates,
+  minStep: number,
+  maxStep: number,
+  pageSize: number
+): Sent<ReadonlyArray<string>> =>
+  thenDecode(
+    sendRunQuery(HistoryPage, run, { entity: run.entity, project: run.project, run: run.id, minStep, maxStep, pageSize }),
+    (r) => textRows("HistoryPage", "history")(r.history)
+  )
 
 /**
  * A `sampledHistory` spec (`maxStep` inclusive, as the server reads it).
@@ -195,28 +215,38 @@ const specLists = (operation: string) => (value: unknown) =>
  *
  * @internal
  */
-export const sampledHistory = (run: RunCoordinates, specs: ReadonlyArray<SampledSpec>) =>
-  runOf(RunSampledHistory, run, {
-    project: run.project,
-    entity: run.entity,
-    name: run.id,
-    specs: specs.map((spec) => JSON.stringify(spec))
-  }).pipe(Effect.flatMap((r) => specLists("RunSampledHistory")(r.sampledHistory)))
+export const sampledHistory = (
+  run: RunCoordinates,
+  specs: ReadonlyArray<SampledSpec>
+): Sent<ReadonlyArray<ReadonlyArray<unknown>>> =>
+  thenDecode(
+    sendRunQuery(RunSampledHistory, run, {
+      project: run.project,
+      entity: run.entity,
+      name: run.id,
+      specs: specs.map((spec) => JSON.stringify(spec))
+    }),
+    (r) => specLists("RunSampledHistory")(r.sampledHistory)
+  )
 
 /**
  * `sampledHistory(specs: [spec])` as `SampledHistoryPage`: the rows of the one spec.
  *
  * @internal
  */
-export const sampledHistoryPage = (run: RunCoordinates, spec: SampledSpec) =>
-  runOf(SampledHistoryPage, run, {
-    entity: run.entity,
-    project: run.project,
-    run: run.id,
-    spec: JSON.stringify(spec)
-  }).pipe(
-    Effect.flatMap((r) => specLists("SampledHistoryPage")(r.sampledHistory)),
-    Effect.flatMap((lists) => expectArray(lists[0], "SampledHistoryPage", "sampledHistory[0]", isAny, "a list of rows"))
+export const sampledHistoryPage = (run: RunCoordinates, spec: SampledSpec): Sent<ReadonlyArray<unknown>> =>
+  thenDecode(
+    sendRunQuery(SampledHistoryPage, run, {
+      entity: run.entity,
+      project: run.project,
+      run: run.id,
+      spec: JSON.stringify(spec)
+    }),
+    (r) =>
+      Either.flatMap(
+        specLists("SampledHistoryPage")(r.sampledHistory),
+        (lists) => expectArray(lists[0], "SampledHistoryPage", "sampledHistory[0]", isAny, "a list of rows")
+      )
   )
 
 /**

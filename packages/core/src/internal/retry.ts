@@ -45,8 +45,7 @@ const servedFrom = (
   response: HttpClientResponse.HttpClientResponse,
   body: ArrayBuffer
 ): HttpClientResponse.HttpClientResponse => {
-  let text: string | undefined
-  const decode = () => (text ??= new TextDecoder().decode(body))
+  const decode = () => new TextDecoder().decode(body)
   return Object.create(response, {
     arrayBuffer: { get: () => Effect.succeed(body) },
     text: { get: () => Effect.sync(decode) },
