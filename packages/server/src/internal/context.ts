@@ -11,6 +11,7 @@ import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Runtime from "effect/Runtime"
 import type { BadRequest } from "./badRequest.js"
+import type { RawJson } from "./rawJson.js"
 import type { UserRow } from "./users.js"
 
 /** @internal */
@@ -20,6 +21,8 @@ export type Param = string | number | bigint | boolean | null | Uint8Array
 export interface GraphContext {
   readonly baseUrl: string
   readonly viewer: UserRow
+  /** JSON arrays serialised by SQLite for this response (see `rawJson.ts`). */
+  readonly rawJson: RawJson
   /** Runs an effect; a typed failure rejects with the failure itself (so `BadRequest` keeps its class). */
   readonly run: <A>(effect: Effect.Effect<A, SqlError | BadRequest, SqlClient.SqlClient>) => Promise<A>
   /** Runs one SQL statement with positional `?` parameters. */
@@ -31,7 +34,8 @@ export const makeContext = (
   runtime: Runtime.Runtime<SqlClient.SqlClient>,
   sql: SqlClient.SqlClient,
   baseUrl: string,
-  viewer: UserRow
+  viewer: UserRow,
+  rawJson: RawJson
 ): GraphContext => {
   const runExit = Runtime.runPromiseExit(runtime)
   const run = <A>(effect: Effect.Effect<A, SqlError | BadRequest, SqlClient.SqlClient>): Promise<A> =>
@@ -42,6 +46,7 @@ export const makeContext = (
   return {
     baseUrl,
     viewer,
+    rawJson,
     run,
     all: <T extends object>(text: string, params: ReadonlyArray<Param>) => run(sql.unsafe<T>(text, params))
   }

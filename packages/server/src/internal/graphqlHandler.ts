@@ -19,6 +19,7 @@ import { CurrentUser } from "./auth.js"
 import { BadRequest } from "./badRequest.js"
 import { makeContext } from "./context.js"
 import { root } from "./graph.js"
+import { RawJson } from "./rawJson.js"
 import * as Responses from "./responses.js"
 
 interface GraphqlRequest {
@@ -104,7 +105,8 @@ export const graphqlHandler = (
     const viewer = yield* CurrentUser
     const sql = yield* SqlClient.SqlClient
     const runtime = yield* Effect.runtime<SqlClient.SqlClient>()
-    const contextValue = makeContext(runtime, sql, baseUrlOf(request, fallbackBaseUrl), viewer)
+    const rawJson = new RawJson()
+    const contextValue = makeContext(runtime, sql, baseUrlOf(request, fallbackBaseUrl), viewer, rawJson)
     const result = yield* Effect.promise(async () =>
       execute({
         schema,
@@ -126,5 +128,5 @@ export const graphqlHandler = (
     if (result.data === undefined || result.data === null) {
       return Responses.json(400, { errors: errors.map((e) => e.toJSON()) })
     }
-    return Responses.json(200, result)
+    return Responses.json(200, result, undefined, rawJson)
   })
