@@ -50,10 +50,14 @@ export class RawJson {
     return [`${PREFIX}${this.arrays.length - 1}`]
   }
 
-  /** `JSON.stringify(body)` as UTF-8, with the stored arrays in place of their placeholder lists. */
-  serialize(body: unknown): Uint8Array {
+  /**
+   * `JSON.stringify(body)` as UTF-8, in parts: the stored arrays stand where their placeholder
+   * lists were, between the encoded text around them (not copied into one buffer: every large
+   * buffer allocated brings the next full garbage collection closer).
+   */
+  serialize(body: unknown): ReadonlyArray<Uint8Array> {
     const text = JSON.stringify(body)
-    if (this.arrays.length === 0) return utf8(text)
+    if (this.arrays.length === 0) return [utf8(text)]
     const parts: Array<Uint8Array> = []
     let from = 0
     for (const match of text.matchAll(PLACEHOLDER_LIST)) {
@@ -61,6 +65,6 @@ export class RawJson {
       from = match.index + match[0].length
     }
     parts.push(utf8(text.slice(from)))
-    return Buffer.concat(parts)
+    return parts
   }
 }

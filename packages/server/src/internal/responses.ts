@@ -4,6 +4,7 @@
  * @internal
  */
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Stream from "effect/Stream"
 import { RawJson } from "./rawJson.js"
 
 /**
@@ -17,12 +18,16 @@ export const json = (
   body: unknown,
   headers?: Record<string, string>,
   raw: RawJson = new RawJson()
-): HttpServerResponse.HttpServerResponse =>
-  HttpServerResponse.uint8Array(raw.serialize(body), {
-    status,
-    contentType: "application/json",
-    ...(headers === undefined ? {} : { headers })
-  })
+): HttpServerResponse.HttpServerResponse => {
+  const parts = raw.serialize(body)
+  const options = { status, contentType: "application/json", ...(headers === undefined ? {} : { headers }) }
+  return parts.length === 1
+    ? HttpServerResponse.uint8Array(parts[0]!, options)
+    : HttpServerResponse.stream(Stream.fromIterable(parts), {
+      ...options,
+      contentLength: parts.reduce((length, part) => length + part.byteLength, 0)
+    })
+}
 
 /** `{"errors":[{"message": message}]}` with `status`. @internal */
 export const error = (status: number, message: string, headers?: Record<string, string>): HttpServerResponse.HttpServerResponse =>
