@@ -1,5 +1,5 @@
 /**
- * The W&B client of one command invocation: `NodeWandb` (the core client on undici, Node's file
+ * The W&B client of one command invocation: `NodeWandb` (the core client on node:http, Node's file
  * system and path) configured from the connection flags, with the environment filling whatever
  * the flags leave unset.
  *

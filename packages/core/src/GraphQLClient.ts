@@ -10,6 +10,9 @@
  * matching the operation's schema → `DecodeError` naming the operation and field.
  * A 400 is a `ServerError` with `status: 400` (the runs listing turns it into `FilterRejected`).
  *
+ * `execute` returns the decoded `data`; `send` makes the request now and returns the answer still
+ * as bytes, decoded when the returned effect runs (history scans fetch pages ahead that way).
+ *
  * @since 0.1.0
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"

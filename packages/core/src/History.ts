@@ -153,7 +153,7 @@ export interface ScanOptions {
   readonly join?: Join | undefined
   /** Pages fetched at the same time (default 8; ≥ 1). Rows still come out in step order. */
   readonly concurrency?: number | undefined
-  /** Decoded pages buffered ahead of the consumer, beyond those in flight (default 2; 0 for none). */
+  /** Answers buffered ahead of the consumer beyond those in flight, kept undecoded (default 2; 0 for none). */
   readonly prefetch?: number | undefined
 }
 
@@ -289,7 +289,8 @@ export const history: {
  * keys, `RunSampledHistory` with one spec per key for `join: "outer"`), planned from one cheap
  * probe of the run's steps so that each holds less than a page of rows however sparse or
  * gappy the steps are. Since the windows are known up front, `concurrency` of them are fetched
- * at once and `prefetch` decoded pages wait ahead of the consumer. No row is skipped: a window
+ * at once and `prefetch` answers wait ahead of the consumer, as the bytes received: a page is
+ * decoded only when the consumer reaches it. No row is skipped: a window
  * that comes back full continues within itself (without keys) or is split and fetched again
  * (with keys, where the server would otherwise have thinned it out).
  *
