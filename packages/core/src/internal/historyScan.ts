@@ -35,6 +35,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -242,18 +243,28 @@ const inOrder = (
 ): Stream.Stream<MutableRow, QueryError, GraphQLClient.GraphQLClient> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const scope = yield* Effect.scope
-    const requests = yield* Effect.makeSemaphore(concurrency)
+    /** Requests started and not yet taken by the consumer, in window order. */
     const requested: Array<Fiber.RuntimeFiber<Sent, QueryError>> = []
+    let running = 0
     let planned = 0
     let incomplete: Array<StepWindow> = []
-    const topUp = Effect.suspend(() => {
-      const due = windows.slice(planned, planned + ahead - requested.length)
+    /** Starts the next windows' requests, in order, while fewer than `concurrency` run and fewer than `ahead` wait. */
+    const topUp: Effect.Effect<void, never, GraphQLClient.GraphQLClient> = Effect.suspend(() => {
+      const due = windows.slice(planned, planned + Math.min(concurrency - running, ahead - requested.length))
       planned += due.length
-      return Effect.forEach(
-        due,
-        (window) => Effect.map(Effect.forkIn(requests.withPermits(1)(fetch(window)), scope), (fiber) => void requested.push(fiber)),
-        { discard: true }
-      )
+      running += due.length
+      return Effect.forEach(due, (window) =>
+        Effect.map(
+          Effect.forkIn(
+            Effect.onExit(fetch(window), (exit) =>
+              Effect.suspend(() => {
+                running--
+                return Exit.isInterrupted(exit) ? Effect.void : topUp
+              })),
+            scope
+          ),
+          (fiber) => void requested.push(fiber)
+        ), { discard: true })
     })
     yield* topUp
     const next: Effect.Effect<Chunk.Chunk<MutableRow>, Option.Option<QueryError>, GraphQLClient.GraphQLClient> = Effect
