@@ -27,7 +27,7 @@ import { writeSection } from "./src/results.js"
 
 const ROWS = numberFlag("--rows", 1_000_000)
 const CONCURRENCY = numberFlag("--concurrency", 8)
-const PREFETCH = numberFlag("--prefetch", 2)
+const PREFETCH = numberFlag("--prefetch", 0)
 const ROUNDS = numberFlag("--rounds", 3)
 const KEYS = 10
 const PAGE_SIZE = 1000
@@ -289,12 +289,18 @@ const parent = Effect.gen(function*() {
       "  one pull loop instead of a `Stream.flatMap` per page; → 740 ms with forked requests joined in order instead of",
       "  `Stream.mapEffect` + `bufferChunks`. Bytes promoted to the old generation per 1,000,000 rows went from about",
       "  950 MB to about 100 MB (`--trace-gc-nvp`); the baseline promotes about 30 MB.",
-      "- Why 5 × at 20 ms is not reached: the server answers one page at a time (one Node thread, synchronous SQLite)",
-      "  at about 4–5 ms of CPU per page (SQLite building the page ~1.4 ms, graphql-js ~1.8 ms, HTTP and GC), while",
-      "  the client needs about 6 ms per page on the other core. With 8 requests in flight a request waits 20 ms plus",
-      "  the server's queue: about 8 s per 1000 pages. More in flight helps a little (concurrency 16: 6.6 s, 4.5 ×, but",
-      "  peak RSS 265 MiB), fewer hurts (concurrency 4: 12.7 s). 5 × a 28–31 s baseline needs 5.6–6.2 s, i.e. both",
-      "  the server's and the client's CPU per page lower than they are.",
+      "- Why 5 × at 20 ms is not reached: the scan is now bound by CPU. The server answers one page at a time (one",
+      "  Node thread, synchronous SQLite) at about 4–5 ms of CPU per page (SQLite building the page ~1.4 ms,",
+      "  graphql-js ~1.8 ms, HTTP and GC) and the client needs about 6 ms per page: on 2 cores that is at least",
+      "  (6 + 4.5) / 2 ≈ 5.3 s per 1000 pages with perfect overlap, while 5 × a 28–31 s baseline means 5.6–6.2 s.",
+      "  More requests in flight does not help (concurrency 12: 6.3–6.9 s, 16: 5.8–6.9 s, with peak RSS 207–229",
+      "  MiB); fewer hurts (concurrency 4: 12.7 s).",
+      "- Request order matters: with a semaphore of `concurrency` permits over `concurrency + prefetch` forked",
+      "  requests, later windows took free permits before the window the consumer was waiting for (8.7 s at 20 ms);",
+      "  starting requests strictly in window order: 6.8 s.",
+      "- `prefetch` (answers allowed to wait beyond the running requests) now defaults to 0: at 0 ms the consumer is",
+      "  the slower side, so waiting answers only add memory (peak RSS 196–203 MiB with 0 against 211–239 MiB with 2",
+      "  in single rounds); at 20 ms the time was the same (6.6–7.5 s against 6.8 s).",
       "- CPU at 0 ms: single rounds measured 1.13–1.40 × the baseline. What the client spends beyond the baseline is",
       "  the Effect HTTP stack per request (`@effect/platform-node` on `node:http`, retry with a per-attempt timeout, the",
       "  HTTP and GraphQL spans) and more garbage collection; row and body parsing cost the same in both clients.",

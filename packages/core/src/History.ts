@@ -153,7 +153,11 @@ export interface ScanOptions {
   readonly join?: Join | undefined
   /** Pages fetched at the same time (default 8; ≥ 1). Rows still come out in step order. */
   readonly concurrency?: number | undefined
-  /** Answers buffered ahead of the consumer beyond those in flight, kept undecoded (default 2; 0 for none). */
+  /**
+   * Answers that may wait undecoded ahead of the consumer beyond the `concurrency` requests
+   * running (default 0: a consumer slower than the server gains nothing from more, and each
+   * waiting page costs memory; raise it for servers with uneven latency).
+   */
   readonly prefetch?: number | undefined
 }
 
@@ -317,7 +321,7 @@ export const scanHistory = (
     const o = options ?? {}
     const pageSize = yield* integerAtLeast("pageSize", o.pageSize ?? 1000, 1)
     const concurrency = yield* integerAtLeast("concurrency", o.concurrency ?? 8, 1)
-    const prefetch = yield* integerAtLeast("prefetch", o.prefetch ?? 2, 0)
+    const prefetch = yield* integerAtLeast("prefetch", o.prefetch ?? 0, 0)
     const minStep = yield* optionalStep("minStep", o.minStep)
     const maxStep = yield* optionalStep("maxStep", o.maxStep)
     if (minStep !== undefined && maxStep !== undefined && maxStep < minStep) {
