@@ -255,12 +255,14 @@ const inOrder = (
       running += due.length
       return Effect.forEach(due, (window) =>
         Effect.map(
+          // A request that ends starts the next one from its (uninterruptible) exit handler: the
+          // new fiber must not inherit that, or its per-attempt timeout could not interrupt it.
           Effect.forkIn(
-            Effect.onExit(fetch(window), (exit) =>
+            Effect.interruptible(Effect.onExit(fetch(window), (exit) =>
               Effect.suspend(() => {
                 running--
                 return Exit.isInterrupted(exit) ? Effect.void : topUp
-              })),
+              }))),
             scope
           ),
           (fiber) => void requested.push(fiber)
