@@ -221,13 +221,15 @@ const parent = Effect.gen(function*() {
   if (process.argv.includes("--write")) writeResults(table)
 })
 
-/** What the table does not say; from diagnostic runs made while tuning (2026-11-27, same machine). */
+/** What the table does not say; from diagnostic runs made while tuning (2026-11-27, same machine, on undici). */
 const NOTES = [
-  "Clients: effect-wandb is `WandbApi.runs(path, { perPage })` over `NodeWandb.layer` (undici), default",
+  "Clients: effect-wandb is `WandbApi.runs(path, { perPage })` over `NodeWandb.layer` (`node:http`), default",
   "`prefetchPages: 2`: it validates every node, parses config / summary / system metrics / history keys leniently,",
   "flattens the config and builds `Run` values. The baseline sends the same `Runs` document with the same page size",
   "through `fetch`, one page after the other, `JSON.parse`s the body and lenient-parses config, summaryMetrics and",
   "systemMetrics of each run. The machine has 2 CPUs shared by server, client and other work: single runs vary by ±30 %.",
+  "",
+  "The bullets below come from diagnostic runs made on 2026-11-27, when `NodeWandb` still ran on undici.",
   "",
   "- Client CPU per warm listing (50 per page, server in another process): `fetch` + `JSON.parse` alone 0.5–0.6 s; the",
   "  baseline 0.55–0.65 s; a loop of `GraphQLClient.execute` without any run decoding 0.7–0.9 s; `WandbApi.runs`",
