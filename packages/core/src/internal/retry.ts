@@ -52,7 +52,10 @@ const servedFrom = (
     json: {
       get: () =>
         Effect.try({
-          try: () => (decode() === "" ? null : JSON.parse(decode()) as unknown),
+          try: () => {
+            const text = decode()
+            return text === "" ? null : JSON.parse(text) as unknown
+          },
           catch: (cause) => new HttpClientError.ResponseError({ request, response, reason: "Decode", cause })
         })
     },
