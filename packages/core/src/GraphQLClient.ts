@@ -10,13 +10,16 @@
  * matching the operation's schema → `DecodeError` naming the operation and field.
  * A 400 is a `ServerError` with `status: 400` (the runs listing turns it into `FilterRejected`).
  *
- * `execute` returns the decoded `data`; `send` makes the request now and returns the answer still
- * as bytes, decoded when the returned effect runs (history scans fetch pages ahead that way).
+ * `execute` returns the decoded `data`; `send` makes the request now and returns once the
+ * answer's head is in, its body read and decoded when the returned effect runs (history scans
+ * fetch pages ahead that way).
  *
  * @since 0.1.0
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -74,12 +77,14 @@ export declare namespace GraphQLClient {
       variables?: Record<string, unknown>
     ) => Effect.Effect<A, ApiError>
     /**
-     * Sends the operation now and returns its answer still undecoded: the outer effect fails with
-     * what the request and its HTTP status tell (`TransportError`, `Unauthorized`,
+     * Sends the operation now and returns once the answer's head is in: the outer effect fails
+     * with what the request and its HTTP status tell (`TransportError`, `Unauthorized`,
      * `PermissionDenied`, `RateLimited`, `ServerError` for a status other than 200); the inner
-     * effect parses the body and decodes `data` (a GraphQL `errors` payload, a non-JSON body or
-     * a `DecodeError`). Callers that fetch several answers ahead keep them as bytes until they
-     * are used. `execute` is `send` followed by its answer.
+     * effect reads the body (left in the connection until then, within the per-attempt timeout;
+     * a body that cannot be read is asked for again under the retry policy), parses it and
+     * decodes `data` (a GraphQL `errors` payload, a non-JSON body or a `DecodeError`). Callers
+     * that fetch several answers ahead hold none of their bytes until they use them. `execute`
+     * has the same outcomes, every attempt reading the whole answer.
      */
     readonly send: <A>(
       operation: GraphQLOperation<A>,
@@ -199,7 +204,12 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
         )
       })
 
-    const sendUntraced = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
+    /**
+     * Posts the operation. With `wholeBody`, every attempt also reads the whole answer (a body cut
+     * short is retried like a reset connection and the per-attempt timeout covers it); otherwise
+     * the response comes back once its head is in and its body is still to read.
+     */
+    const post = <A>(operation: GraphQLOperation<A>, variables: Record<string, unknown> | undefined, wholeBody: boolean) =>
       Effect.gen(function*() {
         if (Option.isNone(config.apiKey)) {
           return yield* new Unauthorized({ reason: "no API key configured (set WANDB_API_KEY or pass apiKey)" })
@@ -209,24 +219,50 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           : { query: operation.document, variables, operationName: operation.name }
         const request = HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUnsafeJson(body))
         const response = yield* http.execute(request).pipe(
-          Effect.locally(readBodyInAttempt, true),
+          Effect.locally(readBodyInAttempt, wholeBody),
           Effect.catchAll((error) =>
             Effect.flatMap(WandbHttpClient.attempts, (attempts) =>
               Effect.fail(new TransportError({ attempts, reason: scrub(error.message) })))
           )
         )
         const attempts = yield* WandbHttpClient.attempts
-        const bytes = yield* response.arrayBuffer.pipe(
+        const bytes = readBody(response, attempts, !wholeBody)
+        if (response.status !== 200) {
+          const reason = scrub(messageFromText(new TextDecoder().decode(yield* bytes), `HTTP ${response.status}`))
+          return yield* Effect.fail(statusError(response.status, reason, attempts, response.headers["retry-after"]))
+        }
+        return { bytes, attempts }
+      })
+
+    /** The response's body; `timed`: within the per-attempt timeout (a body not read by the attempt). */
+    const readBody = (response: HttpClientResponse.HttpClientResponse, attempts: number, timed: boolean) =>
+      (timed
+        ? Effect.timeoutFail(response.arrayBuffer, {
+          duration: config.timeout,
+          onTimeout: () => new Error(`no complete answer within ${Duration.format(config.timeout)}`)
+        })
+        : response.arrayBuffer).pipe(
           Effect.mapError((error) =>
             new TransportError({ attempts, reason: scrub(`reading the response failed: ${error.message}`) })
           )
         )
-        if (response.status !== 200) {
-          const reason = scrub(messageFromText(new TextDecoder().decode(bytes), `HTTP ${response.status}`))
-          return yield* Effect.fail(statusError(response.status, reason, attempts, response.headers["retry-after"]))
-        }
-        return answer(operation, bytes, attempts)
-      })
+
+    const execute = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
+      Effect.flatMap(post(operation, variables, true), ({ attempts, bytes }) =>
+        Effect.flatMap(bytes, (body) => answer(operation, body, attempts)))
+
+    /**
+     * The answer's body stays in the connection (the operating system's buffers, not this
+     * process's heap) until the returned effect reads it: answers fetched ahead cost no memory
+     * here while they wait, and are read and decoded while fresh. A body that cannot be read then
+     * (connection lost, timeout) is asked for again, under the retry policy.
+     */
+    const send = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
+      Effect.map(post(operation, variables, false), ({ attempts, bytes }) =>
+        Effect.matchEffect(bytes, {
+          onFailure: () => execute(operation, variables),
+          onSuccess: (body) => answer(operation, body, attempts)
+        }))
 
     const traced = <A, E>(effect: Effect.Effect<A, E>, name: string) =>
       inSpan(effect, `GraphQLClient.execute ${name}`, {
@@ -235,8 +271,8 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
       })
 
     return GraphQLClient.of({
-      send: (operation, variables) => traced(sendUntraced(operation, variables), operation.name),
-      execute: (operation, variables) => traced(Effect.flatten(sendUntraced(operation, variables)), operation.name)
+      send: (operation, variables) => traced(send(operation, variables), operation.name),
+      execute: (operation, variables) => traced(execute(operation, variables), operation.name)
     })
   })
 

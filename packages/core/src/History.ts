@@ -154,9 +154,9 @@ export interface ScanOptions {
   /** Pages fetched at the same time (default 8; ≥ 1). Rows still come out in step order. */
   readonly concurrency?: number | undefined
   /**
-   * Answers that may wait undecoded ahead of the consumer beyond the `concurrency` requests
+   * Answers that may wait unread ahead of the consumer beyond the `concurrency` requests
    * running (default 0: a consumer slower than the server gains nothing from more, and each
-   * waiting page costs memory; raise it for servers with uneven latency).
+   * waiting page holds a connection; raise it for servers with uneven latency).
    */
   readonly prefetch?: number | undefined
 }
@@ -293,8 +293,8 @@ export const history: {
  * keys, `RunSampledHistory` with one spec per key for `join: "outer"`), planned from one cheap
  * probe of the run's steps so that each holds less than a page of rows however sparse or
  * gappy the steps are. Since the windows are known up front, `concurrency` of them are fetched
- * at once and `prefetch` answers wait ahead of the consumer, as the bytes received: a page is
- * decoded only when the consumer reaches it. No row is skipped: a window
+ * at once and `prefetch` answers wait ahead of the consumer, in their connections: a page is
+ * read and decoded only when the consumer reaches it. No row is skipped: a window
  * that comes back full continues within itself (without keys) or is split and fetched again
  * (with keys, where the server would otherwise have thinned it out).
  *

@@ -230,6 +230,66 @@ describe("GraphQLClient", () => {
       }))
   })
 
+  describe("send: the body stays in the connection until the answer runs", () => {
+    const answerText = JSON.stringify({ data: { viewer: { id: "u1", entity: "acme" } } })
+    /** A 200 response whose body is sent in two parts: the first now, the second when `release` runs. */
+    const twoParts = () => {
+      let release: (ending: "rest" | "reset") => void = () => {}
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(answerText.slice(0, 10)))
+          release = (ending) => {
+            if (ending === "reset") return controller.error(new Error("socket hang up"))
+            controller.enqueue(new TextEncoder().encode(answerText.slice(10)))
+            controller.close()
+          }
+        }
+      })
+      return { response: new Response(body, { status: 200 }), release: (ending: "rest" | "reset") => release(ending) }
+    }
+    const send = (fake: ReturnType<typeof FakeHttp.make>, options?: WandbConfig.Options) =>
+      Effect.flatMap(GraphQLClient.GraphQLClient, (gql) => gql.send(Viewer)).pipe(Effect.provide(transport(fake, options)))
+
+    it.effect("send returns before the body is complete; the answer reads and decodes it", () =>
+      Effect.gen(function*() {
+        const parts = twoParts()
+        const answer = yield* send(FakeHttp.make(() => parts.response))
+        const reading = yield* Effect.fork(answer)
+        yield* Effect.yieldNow()
+        expect(reading.unsafePoll()).toBeNull()
+        parts.release("rest")
+        expect(yield* Fiber.join(reading)).toEqual({ viewer: { id: "u1", entity: "acme" } })
+      }))
+
+    it.effect("a body cut short when the answer runs is asked for again", () =>
+      Effect.gen(function*() {
+        const first = twoParts()
+        const fake = FakeHttp.make((_, attempt) => attempt === 1 ? first.response : FakeHttp.json(JSON.parse(answerText)))
+        const answer = yield* send(fake)
+        first.release("reset")
+        expect(yield* answer).toEqual({ viewer: { id: "u1", entity: "acme" } })
+        expect(fake.requests).toHaveLength(2)
+      }))
+
+    it.effect("a body stalling beyond the per-attempt timeout is asked for again", () =>
+      Effect.gen(function*() {
+        const stalled = twoParts()
+        const fake = FakeHttp.make((_, attempt) => attempt === 1 ? stalled.response : FakeHttp.json(JSON.parse(answerText)))
+        const answer = yield* send(fake, { timeout: "5 seconds" })
+        const reading = yield* Effect.fork(answer)
+        yield* TestClock.adjust("6 seconds")
+        expect(yield* Fiber.join(reading)).toEqual({ viewer: { id: "u1", entity: "acme" } })
+        expect(fake.requests).toHaveLength(2)
+      }))
+
+    it.effect("a status other than 200 fails send itself, with the server's message", () =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(send(FakeHttp.make(() => FakeHttp.json({ errors: [{ message: "no such run" }] }, 404))))
+        expect(error).toMatchObject({ _tag: "ServerError", status: 404 })
+        expect(error.message).toContain("no such run")
+      }))
+  })
+
   it.effect("WandbHttpClient returns the last response once a retryable status outlasts the budget", () =>
     Effect.gen(function*() {
       const fake = FakeHttp.make(() => new Response("busy", { status: 503 }))

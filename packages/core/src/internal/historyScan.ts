@@ -25,11 +25,13 @@
  *   the window is split in two and each half fetched again (down to windows no wider than
  *   `pageSize` steps, which cannot be sampled).
  *
- * Memory: at most `concurrency` requests in flight plus `prefetch` answers buffered, each kept as
- * the bytes received (`GraphQLClient.send`) until the consumer reaches it and it is decoded:
- * bounded by the page size times `concurrency + prefetch + 1`, whatever the run's length. Pages
- * parsed on arrival waited as objects and survived young-generation collections (a 1,000,000-row
- * scan promoted about 950 MB to the old generation), which cost collector time and peak RSS.
+ * Memory: at most `concurrency` requests in flight plus `prefetch` answers waiting; a waiting
+ * answer's body stays in its connection (`GraphQLClient.send`: the operating system's socket
+ * buffers, plus what Node read with the head) until the consumer reaches it, then it is read and
+ * decoded: bounded by the page size times `concurrency + prefetch + 1`, whatever the run's
+ * length. Pages parsed on arrival waited as objects and survived young-generation collections (a
+ * 1,000,000-row scan promoted about 950 MB to the old generation); bodies read on arrival waited
+ * as bytes and were promoted too, freed only by full collections (bench/RESULTS.md).
  *
  * @internal
  */
@@ -227,8 +229,8 @@ const keyed = (run: RunCoordinates, keys: ReadonlyArray<string>, join: "inner" |
 
 /**
  * The rows of `windows`, in order. Up to `concurrency` requests run at once and up to
- * `concurrency + prefetch` windows are requested ahead of the consumer; their answers wait as
- * the bytes received and are decoded when the consumer reaches them. The windows an answer
+ * `concurrency + prefetch` windows are requested ahead of the consumer; their answers wait in
+ * their connections and are read and decoded when the consumer reaches them. The windows an answer
  * leaves incomplete are fetched right then, one after the other, before the next window's
  * answer. Requests start strictly in window order (a semaphore over more forked requests than
  * permits let later windows overtake the one the consumer was waiting for: 8.7 s instead of
