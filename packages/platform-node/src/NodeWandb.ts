@@ -22,7 +22,7 @@
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as Path from "@effect/platform/Path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
@@ -33,7 +33,9 @@ import * as WandbApi from "@effect-wandb/core/WandbApi"
 import type * as WandbConfig from "@effect-wandb/core/WandbConfig"
 import type * as WandbHttpClient from "@effect-wandb/core/WandbHttpClient"
 import type * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { wholeBodyInOnePass } from "./internal/wholeBody.js"
 
 /**
  * Everything the client needs from Node: an `HttpClient` on `node:http`/`node:https` with
@@ -41,13 +43,16 @@ import * as Layer from "effect/Layer"
  *
  * Not undici: loading the `undici` package and running its WASM parser costs about 20 MiB of
  * resident memory before the first byte of a download (bench/RESULTS.md, "Downloads"), while
- * Node's built-in parser is already part of the runtime.
+ * Node's built-in parser is already part of the runtime. Whole bodies (GraphQL answers) are read
+ * in one pass (see `internal/wholeBody.ts`).
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerPlatform: Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> = Layer.mergeAll(
-  NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))),
+  Layer.effect(HttpClient.HttpClient, Effect.map(NodeHttpClient.make, wholeBodyInOnePass)).pipe(
+    Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
+  ),
   NodeFileSystem.layer,
   NodePath.layer
 )
