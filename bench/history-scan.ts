@@ -7,7 +7,7 @@
  *
  * The server (SQLite file in the temp directory, reused between invocations of the same size)
  * runs in this process; each measured scan runs in its own child process, so its CPU time
- * (`process.cpuUsage`) and peak RSS (`maxRSS`) are the client's alone. The child is this file
+ * (`process.cpuUsage`) and peak RSS (`VmHWM`, see `peakRssMiB`) are the client's alone. The child is this file
  * bundled by esbuild and run by plain `node` (as an application would ship), for both clients:
  * under tsx its loader alone would add about 80 MiB to every RSS figure. The baseline is what a
  * user would write by hand: sequential `HistoryPage` requests of 1000 steps with `fetch`, the
@@ -22,12 +22,18 @@ import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { numberFlag } from "./src/args.js"
-import { bundleChild, runChild } from "./src/child.js"
+import { bundleChild, peakRssMiB, runChild } from "./src/child.js"
 import { writeSection } from "./src/results.js"
 
 const ROWS = numberFlag("--rows", 1_000_000)
 const CONCURRENCY = numberFlag("--concurrency", 8)
 const PREFETCH = numberFlag("--prefetch", 0)
+/**
+ * How effect-wandb's rows are consumed: `Stream.runFold` (the combinator for what the benchmark
+ * computes, a count and a checksum), or with `--for-each-chunk` `Stream.runForEachChunk`, whose
+ * sink keeps each chunk's handler effect (and so the chunk) alive for a while (see RESULTS.md).
+ */
+const FOR_EACH_CHUNK = process.argv.includes("--for-each-chunk")
 const ROUNDS = numberFlag("--rounds", 3)
 const KEYS = 10
 const PAGE_SIZE = 1000
@@ -92,11 +98,16 @@ const ours = (baseUrl: string, apiKey: string, entity: string, acc: { rows: numb
     concurrency: CONCURRENCY,
     prefetch: PREFETCH
   }).pipe(
-    Stream.runForEachChunk((chunk) =>
-      Effect.sync(() => {
-        for (const row of chunk) consume(acc, row)
-      })
-    ),
+    (rows) =>
+      FOR_EACH_CHUNK
+        ? Stream.runForEachChunk(rows, (chunk) =>
+          Effect.sync(() => {
+            for (const row of chunk) consume(acc, row)
+          }))
+        : Stream.runFold(rows, acc, (a, row) => {
+          consume(a, row)
+          return a
+        }),
     Effect.provide(NodeWandb.layer({ baseUrl, apiKey: Redacted.make(apiKey), entity })),
     Effect.runPromise
   )
@@ -118,7 +129,7 @@ const child = async (client: Client) => {
     seconds,
     cpuSeconds: (used.user + used.system) / 1e6,
     startRssMiB,
-    peakRssMiB: process.resourceUsage().maxRSS / 1024
+    peakRssMiB: peakRssMiB()
   }
   console.log(JSON.stringify(measurement))
 }
@@ -178,7 +189,16 @@ const seed = ({ DemoData, LocalServer }: Server, file: string) =>
 const measure = (bundle: string, client: Client, env: Record<string, string>) =>
   runChild<Measurement>(
     client,
-    [bundle, "--child", client, "--concurrency", String(CONCURRENCY), "--prefetch", String(PREFETCH)],
+    [
+      bundle,
+      "--child",
+      client,
+      "--concurrency",
+      String(CONCURRENCY),
+      "--prefetch",
+      String(PREFETCH),
+      ...(FOR_EACH_CHUNK ? ["--for-each-chunk"] : [])
+    ],
     { env }
   )
 
@@ -269,7 +289,7 @@ const parent = Effect.gen(function*() {
       "`_timestamp`; about 300 bytes of JSON per row) in a SQLite file; the local server runs in the parent process with",
       "the given latency added to every request; each scan runs in its own child process, this file bundled by",
       `esbuild on plain node for both clients (CPU time and peak RSS are the client's alone). effect-wandb: \`History.scanHistory(run, { pageSize: ${PAGE_SIZE}, concurrency: ${CONCURRENCY}, prefetch: ${PREFETCH} })\``,
-      "over `NodeWandb.layer` (`node:http`). Baseline: sequential `HistoryPage`",
+      `over \`NodeWandb.layer\` (\`node:http\`), consumed with \`${FOR_EACH_CHUNK ? "Stream.runForEachChunk" : "Stream.runFold"}\`. Baseline: sequential \`HistoryPage\``,
       `requests of ${PAGE_SIZE} steps with \`fetch\`, \`JSON.parse\` of the body and of each row, no prefetch.`,
       `Each figure is the median of ${ROUNDS} rounds, the two clients alternating.`,
       "",
@@ -279,41 +299,54 @@ const parent = Effect.gen(function*() {
       "",
       "Notes (from diagnostic runs made while tuning, on the same machine; single runs, so read them as ±20 %):",
       "- The machine has 2 CPUs, shared by the server (parent process) and the client (child); single runs vary by",
-      "  up to ±30 % in time and CPU, and peak RSS varies by up to 60 MiB between identical runs of either client",
-      "  (it depends on when V8 runs its full collections).",
+      "  up to ±30 % in time and CPU.",
+      "- Peak RSS is the child's `VmHWM` (2026-11-28). Until then it was `process.resourceUsage().maxRSS`, which on",
+      "  Linux includes the RSS the parent had when it forked the child (the kernel keeps the high-water mark across",
+      "  `exec`): every figure was at least the parent's 140–230 MiB (tsx, the server, SQLite's cache), whichever the",
+      "  client; the earlier tables and the notes marked `maxRSS` below carry that error. The same client code measured",
+      "  both ways: baseline 142.8 MiB (`VmHWM`) where `maxRSS` said 207–230 MiB.",
+      "- Real peak RSS of the changes of 2026-11-28 (`VmHWM`, A/B, median of 3 rounds, `runForEachChunk` consumer",
+      "  unless said): the client before them 196.5 MiB at 20 ms and 207.3 MiB at 0 ms; with answers waiting in their",
+      "  connections and bodies read in one pass 180.6 and 169.3 MiB; consumed with `runFold` 179.2 and 175.6 MiB.",
       "- Each child is this file bundled by esbuild and run by plain `node`, for both clients (under tsx, its loader",
       "  alone put about 95 MiB more into every RSS figure).",
       "- Client changes measured with an in-process harness (canned pages, no server, so the figures are the client's",
-      "  alone; 200,000 rows, CPU per scan): pages fetched ahead kept as bytes and decoded when reached",
+      "  alone; 200,000 rows, CPU per scan; 2026-11-27): pages fetched ahead kept as bytes and decoded when reached",
       "  (`GraphQLClient.send`) and the whole-body response no longer caching its decoded text: 1250 ms → 930 ms with",
       "  one pull loop instead of a `Stream.flatMap` per page; → 740 ms with forked requests joined in order instead of",
       "  `Stream.mapEffect` + `bufferChunks`. Bytes promoted to the old generation per 1,000,000 rows went from about",
       "  950 MB to about 100 MB (`--trace-gc-nvp`); the baseline promotes about 30 MB.",
-      "- Why 5 × at 20 ms is not reached: the scan is now bound by CPU. The server answers one page at a time (one",
-      "  Node thread, synchronous SQLite) at about 4–5 ms of CPU per page (SQLite building the page ~1.4 ms,",
-      "  graphql-js ~1.8 ms, HTTP and GC) and the client needs about 6 ms per page: on 2 cores that is at least",
-      "  (6 + 4.5) / 2 ≈ 5.3 s per 1000 pages with perfect overlap, while 5 × a 28–31 s baseline means 5.6–6.2 s.",
-      "  More requests in flight does not help (concurrency 12: 6.3–6.9 s, 16: 5.8–6.9 s, with peak RSS 207–229",
-      "  MiB); fewer hurts (concurrency 4: 12.7 s).",
+      "- Where the time goes (2026-11-28): the scan is bound by CPU on 2 cores. The server costs about 3.3 ms of CPU",
+      "  per page (process CPU over 1000 sequential pages; a trivial GraphQL request costs 0.67 ms, SQLite building the",
+      "  page 0.6 ms), the client 4.5–6 ms (parsing the body and the rows alone is 2.2 ms per page in both clients).",
+      "  More requests in flight does not help (concurrency 12: 6.3–6.9 s, 16: 5.8–6.9 s, measured 2026-11-27);",
+      "  fewer hurts (concurrency 4: 12.7 s).",
       "- Request order matters: with a semaphore of `concurrency` permits over `concurrency + prefetch` forked",
       "  requests, later windows took free permits before the window the consumer was waiting for (8.7 s at 20 ms);",
       "  starting requests strictly in window order: 6.8 s.",
-      "- `prefetch` (answers allowed to wait beyond the running requests) now defaults to 0: at 0 ms the consumer is",
-      "  the slower side, so waiting answers only add memory (peak RSS 196–203 MiB with 0 against 211–239 MiB with 2",
-      "  in single rounds); at 20 ms the time was the same (6.6–7.5 s against 6.8 s).",
-      "- CPU at 0 ms: single rounds measured 1.13–1.40 × the baseline. What the client spends beyond the baseline is",
-      "  the Effect HTTP stack per request (`@effect/platform-node` on `node:http`, retry with a per-attempt timeout, the",
-      "  HTTP and GraphQL spans) and more garbage collection; row and body parsing cost the same in both clients.",
-      "- Peak RSS: at its peak effect-wandb holds 60–80 MiB of array buffers (every HTTP body fragment is a fresh",
-      "  buffer, freed when V8 gets to it; 8 sockets at once) against about 20 MiB for the baseline's single",
-      "  connection; its JavaScript heap peaks 10–15 MiB higher. Fewer requests ahead lowers it (concurrency 4,",
-      "  prefetch 1: 162–187 MiB) at the cost of the 20 ms speed.",
-      "- Effect streams and the young generation: a page decoded on arrival and waiting in a stream stage, or an inner",
-      "  stream per page under `Stream.flatMap`, survived young-generation collections and was promoted; a standalone",
-      "  repro (2000 pages of 1000 rows, no I/O) promoted 317 MB when consumed with `Stream.runForEachChunk`, 232 MB",
-      "  with `runForEach`, 3–5 MB with `runFold`, `mapChunks` + `runDrain` or a `toPull` loop. In the scan itself the",
-      "  consumer made no consistent difference once pages waited as bytes.",
-      "- Diagnostics: `--only baseline|effect-wandb`, `--latency N`, `--concurrency`, `--prefetch`, and",
+      "- `prefetch` (answers allowed to wait beyond the running requests) defaults to 0: at 0 ms the consumer is",
+      "  the slower side, so waiting answers only add memory (`maxRSS` 196–203 MiB with 0 against 211–239 MiB with 2",
+      "  in single rounds, 2026-11-27); at 20 ms the time was the same (6.6–7.5 s against 6.8 s).",
+      "- Answers wait in their connections (`GraphQLClient.send` returns once the head is in; the body is read when the",
+      "  consumer reaches the page). Bodies read on arrival waited as bytes, survived young-generation collections and",
+      "  were freed only by full ones. A/B against reading on arrival (same server, alternating): at 20 ms (6 rounds)",
+      "  5.61 s against 6.13 s, client CPU 5.72 s against 6.26 s (peak RSS: see above). Whole bodies are also read",
+      "  in one pass on `node:http` (`@effect/platform-node`",
+      "  re-concatenates the body for every part: about 190 ms of `Buffer.concat` per scan in a profile).",
+      "- The consumer matters: effect-wandb's rows are consumed with `Stream.runFold` (what the benchmark computes is a",
+      "  fold). With `--for-each-chunk` (`Stream.runForEachChunk`, A/B of 3 rounds at 0 ms): client CPU 5.51 s against",
+      "  4.52 s, time 5.20 s against 4.30 s; bytes promoted to the old generation per scan 278 MB against 47 MB",
+      "  (`--trace-gc-nvp`, 20 ms; the baseline promotes about 21 MB); peak RSS about the same. In a standalone repro",
+      "  (2000 pages of 1000 rows, no I/O) `runForEachChunk` promotes 118 MB, `runForEach` 148 MB, `runFold`, a",
+      "  `toPull` loop or an `Effect.forEach` loop 17 MB, and `runForEachChunk` whose handler does its work and returns",
+      "  `Effect.void` 17 MB: the sink keeps the effect each handler call returns (and the chunk it captured) alive for a",
+      "  while (effect 3.22.4).",
+      "- Peak RSS, what it is made of (`process.memoryUsage()` sampled every 5 ms in the child, 20 ms): V8 heap 64–98 MiB",
+      "  committed, array buffers 5–50 MiB (received body parts waiting for a collection), the rest (Node, code, the C",
+      "  library's heap) about 75 MiB; the baseline at its peak 67, 21 and 50 MiB. Tried without gain: decoding bodies",
+      "  to text part by part instead of joining them (no array buffers, but the V8 heap grew to 104–116 MiB), a",
+      "  minified bundle (same `maxRSS`).",
+      "- Diagnostics: `--only baseline|effect-wandb`, `--latency N`, `--concurrency`, `--prefetch`, `--for-each-chunk`, and",
       "  `BENCH_NODE_ARGS=\"--cpu-prof --cpu-prof-dir=DIR\"` (or `--trace-gc`) for the children."
     ])
   }

@@ -6,6 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 
@@ -61,3 +62,15 @@ export const runChild = <A>(
       )
     })
   })
+
+/**
+ * This process's peak resident set size in MiB: `VmHWM` of /proc/self/status where there is one
+ * (Linux). Not `process.resourceUsage().maxRSS` there: Linux carries the high-water mark of the
+ * process image replaced by `exec` over, so a child reported at least the RSS its parent had
+ * when it forked (the benchmarks' parents run the server: 200+ MiB). Elsewhere `maxRSS`.
+ */
+export const peakRssMiB = (): number => {
+  const status = existsSync("/proc/self/status") ? readFileSync("/proc/self/status", "utf8") : ""
+  const highWater = /^VmHWM:\s+(\d+) kB$/m.exec(status)
+  return highWater === null ? process.resourceUsage().maxRSS / 1024 : Number(highWater[1]) / 1024
+}
