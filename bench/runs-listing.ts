@@ -6,8 +6,8 @@
  *   pnpm exec tsx bench/runs-listing.ts [--runs N] [--per-page N,N…] [--rounds N] [--write]   (from the repository root)
  *
  * The server (SQLite file in the temp directory, reused between invocations of the same size)
- * runs in this process; each measured listing runs in its own child process, so the client does
- * not share an event loop with the server. The baseline is what a user would write by hand: the
+ * runs in this process; each measured listing runs in its own child process (this file bundled by
+ * esbuild, plain `node`), so the client does not share an event loop with the server. The baseline is what a user would write by hand: the
  * same `Runs` document and page size, one page after the other with `fetch`, the body through
  * `JSON.parse` and each run's `config` / `summaryMetrics` / `systemMetrics` through a lenient JSON
  * parse — no prefetch. effect-wandb additionally validates the response, flattens the config and
@@ -22,12 +22,11 @@ import { LenientJson, WandbApi } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
 import type * as ServerPackage from "@effect-wandb/server"
 import { Effect, ManagedRuntime, Redacted, Stream } from "effect"
-import { existsSync, renameSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { fileURLToPath } from "node:url"
 import { numberFlag } from "./src/args.js"
-import { runChild } from "./src/child.js"
+import { bundleChild, runChild } from "./src/child.js"
 import { writeSection } from "./src/results.js"
 
 const RUNS = numberFlag("--runs", 10_000)
@@ -154,12 +153,9 @@ const renameProject = (server: typeof ServerPackage, file: string) =>
     yield* sql.unsafe("PRAGMA wal_checkpoint(TRUNCATE)")
   })))
 
-/** Runs one listing in a fresh Node process (the source through tsx) and returns what it measured. */
-const measure = (client: Client, env: Record<string, string>) =>
-  runChild<Measurement>(client, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", client], {
-    env,
-    cwd: fileURLToPath(new URL(".", import.meta.url))
-  })
+/** Runs one listing in a fresh Node process (`bundle`: this file bundled) and returns what it measured. */
+const measure = (bundle: string, client: Client, env: Record<string, string>) =>
+  runChild<Measurement>(client, [bundle, "--child", client], { env })
 
 const perSecond = (timing: Timing) => RUNS / timing.seconds
 
@@ -176,19 +172,23 @@ const parent = Effect.gen(function*() {
   const seeding = performance.now()
   yield* seed(server, file)
   console.error(`data: ${RUNS} runs in ${file} (ready in ${((performance.now() - seeding) / 1000).toFixed(1)} s)`)
+  const dir = mkdtempSync(join(tmpdir(), "wandb-bench-runs-"))
+  yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+  const bundle = join(dir, "runs-listing-child.mjs")
+  yield* bundleChild(import.meta.url, bundle)
 
   const rows: Array<string> = []
   for (const latencyMs of LATENCIES) {
     const measured = yield* Effect.scoped(Effect.gen(function*() {
       const { server: running } = yield* server.LocalServer.make({ database: file, latencyMs })
       const base = { WANDB_BASE_URL: running.baseUrl, WANDB_API_KEY: Redacted.value(running.apiKey), BENCH_LATENCY: String(latencyMs) }
-      yield* measure("baseline", { ...base, BENCH_PER_PAGE: String(PAGE_SIZES[0]) }) // warm-up: SQLite page cache, JIT of the server
+      yield* measure(bundle, "baseline", { ...base, BENCH_PER_PAGE: String(PAGE_SIZES[0]) }) // warm-up: SQLite page cache, JIT of the server
       const results: Array<readonly [perPage: number, Array<Measurement>]> = []
       for (const perPage of PAGE_SIZES) {
         const env = { ...base, BENCH_PER_PAGE: String(perPage) }
         const round: Array<Measurement> = []
         // alternate the clients so that a change of machine load hits both alike
-        for (let i = 0; i < ROUNDS; i++) round.push(yield* measure("effect-wandb", env), yield* measure("baseline", env))
+        for (let i = 0; i < ROUNDS; i++) round.push(yield* measure(bundle, "effect-wandb", env), yield* measure(bundle, "baseline", env))
         results.push([perPage, round])
       }
       return results
@@ -228,6 +228,8 @@ const NOTES = [
   "flattens the config and builds `Run` values. The baseline sends the same `Runs` document with the same page size",
   "through `fetch`, one page after the other, `JSON.parse`s the body and lenient-parses config, summaryMetrics and",
   "systemMetrics of each run. The machine has 2 CPUs shared by server, client and other work: single runs vary by ±30 %.",
+  "Each child is this file bundled by esbuild and run by plain `node`, as in the other benchmarks (until 2026-11-28",
+  "the children ran the source under tsx).",
   "",
   "The bullets below come from diagnostic runs made on 2026-11-27, when `NodeWandb` still ran on undici.",
   "",
@@ -265,5 +267,5 @@ const childIndex = process.argv.indexOf("--child")
 if (childIndex !== -1) {
   await child(process.argv[childIndex + 1] as Client)
 } else {
-  await Effect.runPromise(parent)
+  await Effect.runPromise(Effect.scoped(parent))
 }
