@@ -6,7 +6,7 @@
  */
 import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
 
@@ -73,4 +73,14 @@ export const peakRssMiB = (): number => {
   const status = existsSync("/proc/self/status") ? readFileSync("/proc/self/status", "utf8") : ""
   const highWater = /^VmHWM:\s+(\d+) kB$/m.exec(status)
   return highWater === null ? process.resourceUsage().maxRSS / 1024 : Number(highWater[1]) / 1024
+}
+
+/**
+ * Restarts the `VmHWM` count at the current RSS (Linux: `5` written to /proc/self/clear_refs), so
+ * {@link peakRssMiB} then gives the peak since this call. False where that is not possible.
+ */
+export const resetPeakRss = (): boolean => {
+  if (!existsSync("/proc/self/clear_refs")) return false
+  writeFileSync("/proc/self/clear_refs", "5")
+  return true
 }
