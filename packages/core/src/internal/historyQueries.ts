@@ -103,8 +103,8 @@ export const RunHistoryKeys = runOperation("RunHistoryKeys", byName, "$name", "h
 })
 
 /**
- * A request already sent whose answer is decoded only when the inner effect runs (see
- * `GraphQLClient.send`): a scan keeps pages fetched ahead as bytes until it reaches them.
+ * A request already sent whose answer is read and decoded only when the inner effect runs (see
+ * `GraphQLClient.send`): a scan leaves pages fetched ahead in their connections until it reaches them.
  *
  * @internal
  */
