@@ -37,11 +37,19 @@ export * as Stdio from "./Stdio.js"
 /**
  * @since 0.1.0
  */
+export * as WebAccess from "./WebAccess.js"
+/**
+ * @since 0.1.0
+ */
 export * as WebBundle from "./WebBundle.js"
 /**
  * @since 0.1.0
  */
 export * as WebCommand from "./WebCommand.js"
+/**
+ * @since 0.1.0
+ */
+export * as WebProxy from "./WebProxy.js"
 /**
  * @since 0.1.0
  */

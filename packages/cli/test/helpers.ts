@@ -2,11 +2,15 @@
  * Running the built `effect-wandb` binary as a subprocess, against a local server started in
  * the test process.
  */
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as LocalServer from "@effect-wandb/server/LocalServer"
-import { Effect, Redacted, Stream } from "effect"
+import { Effect, Layer, Redacted, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { randomBytes } from "node:crypto"
+import { existsSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { type Browser, chromium } from "playwright-core"
 
 export const bin = fileURLToPath(new URL("../bin/effect-wandb.js", import.meta.url))
 
@@ -49,9 +53,71 @@ const corruptOutputLog: LocalServer.FileBodyTransform = (file, body) =>
 
 export const ServerLive = LocalServer.layer({ seed: true, apiKey: Redacted.make(apiKey), transformFileBody: corruptOutputLog })
 
+/** The test server, and a client of it (to know what the CLI or the page should show). */
+export const ServerWithApiLive = Layer.provideMerge(
+  Layer.unwrapEffect(
+    Effect.map(LocalServer.LocalServer, (server) =>
+      WandbApi.layer({ baseUrl: server.baseUrl, apiKey }).pipe(Layer.provide(NodeHttpClient.layerUndici)))
+  ),
+  ServerLive
+)
+
 /** The environment pointing the CLI at the test server. */
 export const serverEnv = Effect.map(LocalServer.LocalServer, (server) => ({
   ...cleanEnv(),
   WANDB_BASE_URL: server.baseUrl,
   WANDB_API_KEY: apiKey
 }))
+
+/**
+ * Debian's chromium (never a downloaded browser) for the lifetime of the scope; `args` are added
+ * to the usual headless flags.
+ */
+export const launchChromium = (args: ReadonlyArray<string> = []) =>
+  Effect.acquireRelease(
+    Effect.suspend(() => {
+      const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
+      if (!existsSync(executablePath)) {
+        return Effect.dieMessage(`chromium not found at ${executablePath}: run scripts/ensure-chromium.sh (apt-get install -y chromium) or set CHROMIUM_PATH`)
+      }
+      return Effect.promise(() =>
+        chromium.launch({
+          executablePath,
+          headless: true,
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            ...args
+          ]
+        })
+      )
+    }),
+    (browser: Browser) => Effect.promise(() => browser.close())
+  )
+
+/**
+ * `effect-wandb web --port 0 …args` as a subprocess against the test server, until the scope
+ * ends; its URL from the first line, and what it wrote to stderr so far.
+ */
+export const startWebCli = (args: ReadonlyArray<string> = []) =>
+  Effect.acquireRelease(
+    Effect.flatMap(serverEnv, (env) =>
+      Effect.async<{ url: string; stderr: () => string; kill: () => void }, Error>((resume) => {
+        const child = spawn(process.execPath, [bin, "web", "--port", "0", ...args], { env, stdio: ["ignore", "pipe", "pipe"] })
+        let out = ""
+        let err = ""
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d))
+        child.stdout.setEncoding("utf8").on("data", (d: string) => {
+          out += d
+          const match = /^serving (\S+)/m.exec(out)
+          if (match !== null) resume(Effect.succeed({ url: match[1]!, stderr: () => err, kill: () => child.kill() }))
+        })
+        child.on("exit", (code) => resume(Effect.fail(new Error(`effect-wandb web exited (${code}): ${err}`))))
+      })),
+    (web) => Effect.sync(web.kill)
+  )
