@@ -10,6 +10,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
+import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { cleanEnv, runCli, runCommand, serverBin, serverEntries, startServer } from "./helpers.js"
@@ -29,6 +30,9 @@ const graphql = (baseUrl: string, key: string, query: string, operationName?: st
   })
 
 const viewer = "query Viewer { viewer { username entity } }"
+
+/** better-sqlite3, from the server package (the CLI does not depend on it). */
+const Sqlite = createRequire(serverBin)("better-sqlite3") as new(file: string) => { exec(sql: string): void; close(): void }
 
 for (const entry of serverEntries) {
   describe(entry.name, () => {
@@ -65,17 +69,25 @@ for (const entry of serverEntries) {
         expect(stderr).not.toContain(key)
       }))
 
-    it.scopedLive("--api-key: a warning on stderr, the key nowhere in the output; the database file is created 0600", () =>
+    it.scopedLive("--api-key: a warning on stderr, the key nowhere in the output; the database file is created 0600; logs on stderr", () =>
       Effect.gen(function*() {
         const cwd = tempDir()
         const key = `flag-key-${randomBytes(16).toString("hex")}`
         const server = yield* startServer(entry.command, ["--port", "0", "--seed", "none", "--db", "server.db", "--api-key", key], cleanEnv(), cwd)
         expect((yield* graphql(server.baseUrl, key, viewer)).body.data.viewer.username).toBe("demo-user")
         expect(statSync(path.join(cwd, "server.db")).mode & 0o777).toBe(0o600)
+        expect(server.stderr()).toBe(apiKeyFlagWarning + "\n")
+        // A resolver that fails (its table dropped behind the server's back) is logged: on stderr.
+        const db = new Sqlite(path.join(cwd, "server.db"))
+        db.exec("DROP TABLE projects")
+        db.close()
+        expect((yield* graphql(server.baseUrl, key, "{ models(entityName: \"demo\") { edges { node { name } } } }")).status).toBe(500)
         const { stderr, stdout } = yield* server.stop
-        expect(stderr).toBe(apiKeyFlagWarning + "\n")
+        expect(stderr.split("\n")[0]).toBe(apiKeyFlagWarning)
+        expect(stderr).toMatch(/level=ERROR .*message="graphql resolver failed"/)
         expect(stdout).toContain("  database: server.db (no data)\n")
         expect(stdout).toContain("  accepts:  the key given with --api-key\n")
+        expect(stdout).not.toMatch(/level=|resolver/)
         expect(stdout).not.toContain("WANDB_API_KEY")
         expect(stdout + stderr).not.toContain(key)
       }))
