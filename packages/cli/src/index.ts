@@ -29,10 +29,6 @@ export * as Progress from "./Progress.js"
 /**
  * @since 0.1.0
  */
-export * as ServerCommand from "./ServerCommand.js"
-/**
- * @since 0.1.0
- */
 export * as Stdio from "./Stdio.js"
 /**
  * @since 0.1.0

@@ -31,3 +31,10 @@ export * as Schema from "./Schema.js"
  * @since 0.1.0
  */
 export * as FaultInjection from "./FaultInjection.js"
+
+/**
+ * The command that starts the server: `effect-wandb-server`, and `effect-wandb server`.
+ *
+ * @since 0.1.0
+ */
+export * as ServerCommand from "./ServerCommand.js"
