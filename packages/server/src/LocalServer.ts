@@ -211,6 +211,27 @@ export const make = (
  * A layer that starts the server (127.0.0.1, random port, in-memory database unless configured)
  * and provides {@link LocalServer}.
  *
+ * @example
+ * ```ts
+ * import { WandbApi } from "@effect-wandb/core"
+ * import { NodeWandb } from "@effect-wandb/platform-node"
+ * import { LocalServer } from "@effect-wandb/server"
+ * import { Effect, Layer, Stream } from "effect"
+ *
+ * // the Node client, pointed at a server started with a small demo dataset
+ * const client = Layer.unwrapEffect(
+ *   Effect.map(LocalServer.LocalServer, ({ apiKey, baseUrl }) => NodeWandb.layer({ apiKey, baseUrl }))
+ * ).pipe(Layer.provide(LocalServer.layer({ seed: { projects: 1, runsPerProject: 3 } })))
+ *
+ * const program = Effect.gen(function*() {
+ *   const api = yield* WandbApi.WandbApi
+ *   const runs = yield* Stream.runCollect(api.runs("demo/mnist-cnn"))
+ *   console.log(runs.length) // 3
+ * })
+ *
+ * Effect.runPromise(Effect.provide(program, client)) // the server stops when the program ends
+ * ```
+ *
  * @since 0.1.0
  * @category layers
  */
