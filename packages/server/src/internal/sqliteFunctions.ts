@@ -14,37 +14,23 @@
  * @internal
  */
 import Database from "better-sqlite3"
+import { RE2JS } from "re2js"
 
 /**
- * Translates the RE2 syntax W&B documents for `$regex` into a JavaScript `RegExp`: a leading
- * inline flag group such as `(?i)` / `(?s)` / `(?m)` becomes a flag, `(?P<name>` becomes
- * `(?<name>`, `\A` / `\z` become `^` / `$` (JavaScript's `$` without `m` is end of input).
- * Unicode mode is used when the pattern compiles under it, so `\p{L}` works as in RE2.
- * Throws `SyntaxError` for an invalid pattern.
+ * Compiles a `$regex` pattern with RE2 semantics — W&B documents RE2 syntax, and RE2 matches in
+ * time linear in the text (no backtracking: `^(a+)+$` cannot block the event loop). The engine
+ * is `re2js`, a pure-JavaScript port of RE2J (no native build). Inline flags such as `(?i)`,
+ * `(?P<name>…)`, `\A` / `\z` and `\p{L}` work as in RE2; backreferences and lookarounds do not
+ * exist there and are syntax errors. Throws for an invalid pattern.
  *
  * @internal
  */
-export const compileRe2 = (pattern: string): RegExp => {
-  let source = pattern
-  let flags = ""
-  const leading = /^\(\?([imsU]+)\)/.exec(source)
-  if (leading !== null) {
-    if (leading[1]!.includes("U")) throw new SyntaxError(`unsupported RE2 flag U in ${JSON.stringify(pattern)}`)
-    flags = [...new Set(leading[1]!)].join("")
-    source = source.slice(leading[0].length)
-  }
-  source = source.replace(/\(\?P</g, "(?<").replace(/\\A/g, "^").replace(/\\z/g, "$")
-  try {
-    return new RegExp(source, flags + "u")
-  } catch {
-    return new RegExp(source, flags)
-  }
-}
+export const compileRe2 = (pattern: string): RE2JS => RE2JS.compile(pattern)
 
 const REGEX_CACHE_LIMIT = 256
-const regexCache = new Map<string, RegExp>()
+const regexCache = new Map<string, RE2JS>()
 
-const cachedRegex = (pattern: string): RegExp => {
+const cachedRegex = (pattern: string): RE2JS => {
   let re = regexCache.get(pattern)
   if (re === undefined) {
     if (regexCache.size >= REGEX_CACHE_LIMIT) regexCache.clear()
@@ -57,7 +43,7 @@ const cachedRegex = (pattern: string): RegExp => {
 /** `regexp(pattern, text)`: 1 when `text` contains a match, 0 otherwise (and for NULL). */
 const regexpFunction = (pattern: unknown, text: unknown): number => {
   if (text === null || text === undefined || pattern === null || pattern === undefined) return 0
-  return cachedRegex(String(pattern)).test(String(text)) ? 1 : 0
+  return cachedRegex(String(pattern)).matcher(String(text)).find() ? 1 : 0
 }
 
 const registered = new WeakSet<Database.Database>()
@@ -70,7 +56,7 @@ const ensureFunctions = (db: Database.Database): void => {
 }
 
 /**
- * Registers the SQL function `regexp(pattern, text)` (RE2-like pattern, see
+ * Registers the SQL function `regexp(pattern, text)` (RE2 pattern, see
  * {@link compileRe2}; NULL text → 0) on every `better-sqlite3` connection, lazily before its
  * first statement. Idempotent; call it before queries that use `regexp` run.
  *
