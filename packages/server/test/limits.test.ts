@@ -13,7 +13,7 @@ import { basic, demoUserId, gql, insertProject, insertRun, post, seedMain } from
 
 const SMALL_BODY = 64 * 1024
 
-/** Seeded with the fixtures, plus a project whose one run has a display name `^(a+)+$` backtracks on. */
+/** Seeded with the fixtures, plus a project with a display name `^(a+)+$` backtracks on and a long one. */
 const seeded = (limits?: Partial<Limits.Limits>) =>
   Layer.effectDiscard(Effect.gen(function*() {
     yield* seedMain
@@ -22,6 +22,11 @@ const seeded = (limits?: Partial<Limits.Limits>) =>
       name: "evil",
       createdAt: "2024-06-01T10:00:00",
       displayName: `${"a".repeat(32)}b`
+    })
+    yield* insertRun(projectId, yield* demoUserId, {
+      name: "long",
+      createdAt: "2024-06-01T10:00:01",
+      displayName: "ab".repeat(20_000)
     })
   })).pipe(Layer.provideMerge(LocalServer.layerWithSql(limits === undefined ? {} : { limits })))
 
@@ -178,6 +183,10 @@ describe("limits", () => {
         const backreference = yield* count({ displayName: { $regex: "(a)\\1" } })
         expect(backreference.status).toBe(400)
         expect(messages(backreference)).toContain("invalid $regex")
+        // linear, but 1,603 instructions × 40,000 characters is still seconds of work: refused
+        const heavy = yield* count({ displayName: { $regex: "(?:a?b?){400}[de]" } })
+        expect(heavy.status).toBe(400)
+        expect(messages(heavy)).toMatch(/\$regex ".*" is too expensive: \d+ steps on a value of 40000 characters/)
         const long = yield* count({ displayName: { $regex: "a".repeat(1001) } })
         expect(long.status).toBe(400)
         expect(messages(long)).toContain("maxRegexLength = 1000")

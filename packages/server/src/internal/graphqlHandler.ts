@@ -26,6 +26,7 @@ import { root } from "./graph.js"
 import { checkCost, checkShape } from "./queryLimits.js"
 import { RawJson } from "./rawJson.js"
 import { readBody, tooLarge, unreadable } from "./requestBody.js"
+import { RegexTooExpensive } from "./sqliteFunctions.js"
 import * as Responses from "./responses.js"
 
 interface GraphqlRequest {
@@ -95,13 +96,15 @@ const parseDocument = (limits: Limits, query: string): DocumentNode | ReadonlyAr
 
 /**
  * SQLite refusing a statement for its size (expression depth, terms, variables, LIKE pattern
- * length, …): the request was too big, not the server broken, so it is a 400.
+ * length, …), or a `$regex` too expensive to evaluate: the request was too big, not the server
+ * broken, so it is a 400.
  */
 const SQLITE_LIMIT = /too large|too big|too many|too complex|stack overflow|maximum depth/i
 
 const sqliteLimitMessage = (error: unknown): string | undefined => {
   if (!(error instanceof SqlError)) return undefined
   const cause = error.cause
+  if (cause instanceof RegexTooExpensive) return cause.message
   const message = cause instanceof Error ? cause.message : String(cause)
   const code = typeof cause === "object" && cause !== null ? (cause as { readonly code?: unknown }).code : undefined
   return SQLITE_LIMIT.test(message) || code === "SQLITE_TOOBIG"

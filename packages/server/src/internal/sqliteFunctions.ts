@@ -40,10 +40,66 @@ const cachedRegex = (pattern: string): RE2JS => {
   return re
 }
 
+/**
+ * Thrown by `regexp()` when matching would take too long (see {@link REGEX_WORK_LIMIT} and
+ * {@link REGEX_TIME_BUDGET_MS}); it aborts the statement, and the request gets 400.
+ *
+ * @internal
+ */
+export class RegexTooExpensive extends Error {}
+
+/**
+ * Most work one `regexp()` call may take on, in program instructions × text characters (RE2
+ * simulates at most every instruction per character). re2js does roughly 3–5·10⁷ a second on
+ * such patterns, so this is about half a second: a pattern of 1,600 instructions
+ * (`(?:a?b?){400}[de]`) on a text of more than 12,500 characters is refused rather than run.
+ *
+ * @internal
+ */
+export const REGEX_WORK_LIMIT = 20_000_000
+
+/**
+ * Most time all `regexp()` calls of one synchronous stretch (one SQL statement, as
+ * better-sqlite3 runs them; the event loop is blocked meanwhile) may take together.
+ *
+ * @internal
+ */
+export const REGEX_TIME_BUDGET_MS = 500
+
+let spentMs = 0
+let resetQueued = false
+
+/** The compiled program's size (re2js internals, pinned version), else the pattern's length. */
+const programSize = (re: RE2JS, pattern: string): number => {
+  const inst = (re as unknown as { readonly re2Input?: { readonly prog?: { readonly inst?: { readonly length: number } } } })
+    .re2Input?.prog?.inst
+  return Math.max(inst?.length ?? 0, pattern.length, 1)
+}
+
+const tooExpensive = (pattern: string, why: string): never => {
+  throw new RegexTooExpensive(`$regex ${JSON.stringify(pattern.slice(0, 80))} is too expensive: ${why}`)
+}
+
 /** `regexp(pattern, text)`: 1 when `text` contains a match, 0 otherwise (and for NULL). */
 const regexpFunction = (pattern: unknown, text: unknown): number => {
   if (text === null || text === undefined || pattern === null || pattern === undefined) return 0
-  return cachedRegex(String(pattern)).matcher(String(text)).find() ? 1 : 0
+  const source = String(pattern)
+  const subject = String(text)
+  const re = cachedRegex(source)
+  const work = programSize(re, source) * subject.length
+  if (work > REGEX_WORK_LIMIT) tooExpensive(source, `${work} steps on a value of ${subject.length} characters`)
+  if (!resetQueued) {
+    resetQueued = true
+    queueMicrotask(() => {
+      spentMs = 0
+      resetQueued = false
+    })
+  }
+  const started = performance.now()
+  const found = re.matcher(subject).find()
+  spentMs += performance.now() - started
+  if (spentMs > REGEX_TIME_BUDGET_MS) tooExpensive(source, `over ${REGEX_TIME_BUDGET_MS} ms of matching in one query`)
+  return found ? 1 : 0
 }
 
 const registered = new WeakSet<Database.Database>()
