@@ -3,7 +3,7 @@
  * is a 400, which the client reports at once as a typed error after one request — no retries.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { History, WandbApi, WandbConfig } from "@effect-wandb/core"
+import { type GraphQLClient, History, WandbApi, WandbConfig } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
 import { FaultInjection, LocalServer } from "@effect-wandb/server"
 import { Effect, Stream } from "effect"
@@ -15,7 +15,7 @@ const setup = Effect.gen(function*() {
   const project = demo!.projects[0]!
   const layer = NodeWandb.layerFrom(WandbConfig.layerWithoutEnv({ baseUrl: server.baseUrl, apiKey: server.apiKey }))
   /** The error of `effect`, and how many requests it sent. */
-  const refuse = <E>(effect: Effect.Effect<unknown, E, WandbApi.WandbApi>) =>
+  const refuse = <E>(effect: Effect.Effect<unknown, E, WandbApi.WandbApi | GraphQLClient.GraphQLClient>) =>
     Effect.gen(function*() {
       const before = (yield* counter.counters).requests
       const error = yield* Effect.flip(effect).pipe(Effect.provide(layer))
