@@ -37,7 +37,7 @@ const collect = (source: IncomingMessage, maxBytes: number): Promise<Body> =>
       source.off("data", onData)
       source.off("end", onEnd)
       source.off("error", onError)
-      source.off("aborted", onError)
+      source.off("close", onError)
       resolve(body)
     }
     const onData = (chunk: Buffer) => {
@@ -55,7 +55,8 @@ const collect = (source: IncomingMessage, maxBytes: number): Promise<Body> =>
     source.on("data", onData)
     source.once("end", onEnd)
     source.once("error", onError)
-    source.once("aborted", onError)
+    // closed before its end: the client went away mid-body
+    source.once("close", onError)
   })
 
 /**
