@@ -139,6 +139,35 @@ describe("limits", () => {
         expect(one.body.data.project.run.h0).toHaveLength(12)
       }))
 
+    it.effect("fragments count where they are spread (width, depth and cost); a fragment cycle is a 400, not a hang", () =>
+      Effect.gen(function*() {
+        const server = yield* LocalServer.LocalServer
+        const names = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}${i}: name`).join(" ")
+        const wide = yield* gql(
+          server,
+          `query W { project(name: "proj", entityName: "ent") { run(name: "abc123") { ${names(120, "a")} ...F } } }
+           fragment F on Run { ${names(120, "b")} }`
+        )
+        expect(wide.status).toBe(400)
+        expect(messages(wide)).toContain("W selects 240 fields in one selection set")
+        // each spread of a costly fragment counts: 3 × 100,000 samples
+        const costly = yield* gql(
+          server,
+          `query C { project(name: "proj", entityName: "ent") { run(name: "abc123") { ...H ... on Run { ...H } x: project { run(name: "abc123") { ...H } } } } }
+           fragment H on Run { history(samples: 100000) }`
+        )
+        expect(costly.status).toBe(400)
+        expect(messages(costly)).toContain("maxComplexity")
+        const cycle = yield* gql(
+          server,
+          `{ project(name: "proj", entityName: "ent") { run(name: "abc123") { ...A } } }
+           fragment A on Run { name project { run(name: "abc123") { ...B } } }
+           fragment B on Run { name project { run(name: "abc123") { ...A } } }`
+        )
+        expect(cycle.status).toBe(400)
+        expect(messages(cycle)).toContain("Cannot spread fragment")
+      }))
+
     it.effect("first / samples over their caps, as literals or variables: 400", () =>
       Effect.gen(function*() {
         const server = yield* LocalServer.LocalServer
