@@ -38,3 +38,10 @@ export * as FaultInjection from "./FaultInjection.js"
  * @since 0.1.0
  */
 export * as ServerCommand from "./ServerCommand.js"
+/**
+ * What one request may cost the server (body size, query depth and complexity, page sizes,
+ * filter size): the defaults and their overrides.
+ *
+ * @since 0.1.0
+ */
+export * as Limits from "./Limits.js"
