@@ -15,7 +15,7 @@
  * | 7 | network or server failure | `TransportError`, `ServerError`, `RateLimited` |
  * | 8 | unexpected or corrupt data | `DecodeError`, `ChecksumMismatch` |
  * | 9 | local file system | `FileSystemError` |
- * | 130 | interrupted (Ctrl-C) | |
+ * | 130 | interrupted (Ctrl-C, SIGTERM, SIGHUP) | |
  *
  * @since 0.1.0
  */
