@@ -137,8 +137,10 @@ export const project = (value: unknown, columns: ReadonlyArray<string>): Row => 
 }
 
 /** C0 controls, DEL and C1 controls (ESC, BEL, CSI, … — what a terminal acts on). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g
 /** The same without tab, line feed and carriage return (CSV keeps those inside quoted fields). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
 
 const visible = (c: string): string => {

@@ -83,6 +83,7 @@ describe("Output", () => {
       const one = Output.renderOne("table", rows[0]!) + Output.renderOne("csv", rows[0]!)
       for (const text of [table, csv, one]) {
         // nothing but newlines (and none of ESC, BEL, DEL, CSI) reaches the terminal
+        // eslint-disable-next-line no-control-regex -- matching control characters is the point
         expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
         expect(text).toContain(escaped)
       }

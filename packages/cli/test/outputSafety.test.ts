@@ -14,6 +14,7 @@ import { cleanEnv, runCli } from "./helpers.js"
 
 const evil = "evil\u001b]0;PWNED\u0007\u001b[2J\u009b31m"
 /** Any control character but line breaks: what must not reach the terminal. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const control = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/
 
 describe("output safety", () => {
