@@ -32,7 +32,7 @@ import type { ApiError } from "./Errors.js"
 import { PermissionDenied, RateLimited, ServerError, TransportError, Unauthorized } from "./Errors.js"
 import { fromParseError } from "./internal/decode.js"
 import { errorMessages, joinMessages, messageFromText } from "./internal/errorMessage.js"
-import { parseRetryAfter, readBodyInAttempt } from "./internal/retry.js"
+import { parsedBody, parseRetryAfter, readBodyInAttempt } from "./internal/retry.js"
 import * as LenientJson from "./LenientJson.js"
 import * as Secrets from "./Secrets.js"
 import { WandbConfig } from "./WandbConfig.js"
@@ -245,12 +245,16 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
       })
 
     const execute = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
-      Effect.flatMap(post(operation, variables, true), ({ attempts, response }) =>
-        Effect.flatMap(
-          // parsed by the attempt already (see `readBodyInAttempt`)
-          Effect.mapError(response.json, (error) => new TransportError({ attempts, reason: scrub(error.message) })),
-          (parsed) => answer(operation, parsed, attempts)
-        ))
+      Effect.flatMap(post(operation, variables, true), ({ attempts, response }) => {
+        // parsed by the attempt already (see `readBodyInAttempt`), unless the WandbHttpClient
+        // provided does not retry through it
+        const parsed = parsedBody(response)
+        if (parsed !== undefined) return answer(operation, parsed.value, attempts)
+        return Effect.flatMap(readParsed(response, attempts), (read) =>
+          read === undefined
+            ? Effect.fail(new TransportError({ attempts, reason: "the answer is not valid JSON (cut short or garbled)" }))
+            : answer(operation, read.value, attempts))
+      })
 
     /**
      * The answer's body stays in the connection (the operating system's buffers, not this

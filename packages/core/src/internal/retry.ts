@@ -44,6 +44,17 @@ export const readBodyInAttempt: FiberRef.FiberRef<BodyParser | undefined> = glob
   () => FiberRef.unsafeMake<BodyParser | undefined>(undefined)
 )
 
+/** The parsed body of each response an attempt parsed (see {@link readBodyInAttempt}). */
+const parsedBodies = new WeakMap<HttpClientResponse.HttpClientResponse, { readonly value: unknown }>()
+
+/**
+ * The body an attempt already parsed, if this response came from one that did.
+ *
+ * @internal
+ */
+export const parsedBody = (response: HttpClientResponse.HttpClientResponse): { readonly value: unknown } | undefined =>
+  parsedBodies.get(response)
+
 /**
  * `response` with its body served from `body` (already in memory): `text`, `json`,
  * `arrayBuffer` and `stream` read the bytes directly, everything else is the original's.
@@ -56,8 +67,8 @@ const servedFrom = (
   body: ArrayBuffer,
   text: string,
   parsed: { readonly value: unknown } | undefined
-): HttpClientResponse.HttpClientResponse =>
-  Object.create(response, {
+): HttpClientResponse.HttpClientResponse => {
+  const served: HttpClientResponse.HttpClientResponse = Object.create(response, {
     arrayBuffer: { get: () => Effect.succeed(body) },
     text: { get: () => Effect.succeed(text) },
     json: {
@@ -69,6 +80,9 @@ const servedFrom = (
     },
     stream: { get: () => Stream.succeed(new Uint8Array(body)) }
   })
+  if (parsed !== undefined) parsedBodies.set(served, parsed)
+  return served
+}
 
 /**
  * The response with its body read into memory (and a `200` answer parsed with `parse`); a failed
