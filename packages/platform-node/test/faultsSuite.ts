@@ -83,9 +83,9 @@ export const scenarios: ReadonlyArray<Scenario> = [
     spec: "500=0.1,502=0.1,503=0.1,429=0.1,drop=0.1,truncate=0.05,html=0.05,retry-after=0,max-consecutive=3,seed=2"
   },
   {
-    name: "file connections dropped every 64 KiB (each resume progresses)",
+    name: "file connections dropped every 16 KiB (each resume progresses)",
     spec: "",
-    custom: { _tag: "DropEvery", bytes: 64 * 1024 },
+    custom: { _tag: "DropEvery", bytes: 16 * 1024 },
     // progress resets the budget: 2 attempts would not get far if resumes that progress counted
     client: { retry: { ...RETRY, maxAttempts: 2 } }
   },
