@@ -31,6 +31,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import type * as Errors from "./Errors.js"
@@ -246,7 +247,8 @@ const tracker = (files: ReadonlyArray<DownloadableFile>) => {
  * {@link DownloadEvent}s ending with `Completed`. A file's failure is a `Failed` event, not a
  * stream failure, so one bad file does not stop the others. The downloads run while the
  * stream is consumed (a slow consumer slows them down); interrupting the stream interrupts
- * them and removes their temporary files.
+ * them and removes their temporary files. A download that dies (a defect, i.e. a bug) ends the
+ * stream with that defect rather than leaving it waiting forever.
  *
  * @example
  * ```ts
@@ -283,6 +285,8 @@ export const downloadAll = (
     yield* Effect.forEach(list, one, { concurrency: Math.max(1, options.concurrency ?? 4), discard: true }).pipe(
       Effect.zipRight(mailbox.offer({ _tag: "Completed" })),
       Effect.zipRight(mailbox.end),
+      // a download that dies (a defect) ends the stream with it instead of leaving it waiting
+      Effect.onExit((exit) => Exit.isFailure(exit) ? mailbox.failCause(exit.cause) : Effect.void),
       Effect.forkScoped
     )
     return Mailbox.toStream(mailbox).pipe(Stream.map(tracker(list)))
