@@ -66,12 +66,14 @@ export const normalizeFilters = (filters: RunFilters): RunFilters => normalizeVa
 /**
  * The deepest nesting of objects and arrays a filter may have (the filter object itself is level
  * 1; `{"$and": [{…}]}` uses two levels per `$and`). Deeper filters are refused before anything
- * is sent: nothing useful is that deep, and recursion over them would exhaust the stack.
+ * is sent: nothing useful is that deep, and recursion over them would exhaust the stack. This
+ * only protects the client: servers have lower limits of their own (the local server refuses
+ * more than 32 levels with a 400, which the client reports as `FilterRejected`).
  *
  * @since 0.1.0
  * @category constants
  */
-export const maxFilterDepth = 100
+export const maxFilterDepth = 1000
 
 /** Whether `value` nests objects and arrays more than `max` levels deep (or is cyclic); no recursion. */
 const deeperThan = (value: unknown, max: number): boolean => {
