@@ -15,11 +15,12 @@
  * | 7 | network or server failure | `TransportError`, `ServerError`, `RateLimited` |
  * | 8 | unexpected or corrupt data | `DecodeError`, `ChecksumMismatch` |
  * | 9 | local file system | `FileSystemError` |
- * | 130 | interrupted (Ctrl-C) | |
+ * | 130 | interrupted (Ctrl-C, SIGTERM, SIGHUP) | |
  *
  * @since 0.1.0
  */
 import type { WandbError } from "@effect-wandb/core/Errors"
+import { escapeControls } from "./Output.js"
 
 /**
  * @since 0.1.0
@@ -80,7 +81,8 @@ const hints: { readonly [Tag in WandbError["_tag"]]?: string } = {
 }
 
 /**
- * The one line printed on stderr for a typed error: `error: <message> (<hint>)`. The library's
+ * The one line printed on stderr for a typed error: `error: <message> (<hint>)`, control
+ * characters of server text in the message escaped (see `Output.escapeControls`). The library's
  * own hints that name API options (`replace: true`) are replaced by the command-line flag.
  *
  * @since 0.1.0
@@ -89,5 +91,5 @@ const hints: { readonly [Tag in WandbError["_tag"]]?: string } = {
 export const errorLine = (error: WandbError): string => {
   const message = error._tag === "FileAlreadyExists" ? `file already exists: ${error.path}` : error.message
   const hint = hints[error._tag]
-  return `error: ${message.replace(/\s+/g, " ").trim()}${hint === undefined ? "" : ` (${hint})`}`
+  return `error: ${escapeControls(message.replace(/\s+/g, " ").trim())}${hint === undefined ? "" : ` (${hint})`}`
 }

@@ -73,12 +73,15 @@ export const toJson = (value: unknown): unknown => {
 }
 
 /**
- * One JSON text for a value (see {@link toJson}).
+ * One JSON text for a value (see {@link toJson}). JSON escapes C0 controls itself; DEL and the C1
+ * controls (which `JSON.stringify` leaves raw, and some terminals act on) are written as
+ * `\u007f`…`\u009f` escapes too — the same JSON value, nothing a terminal acts on.
  *
  * @since 0.1.0
  * @category conversions
  */
-export const jsonText = (value: unknown, indent?: number): string => JSON.stringify(toJson(value), null, indent)
+export const jsonText = (value: unknown, indent?: number): string =>
+  JSON.stringify(toJson(value), null, indent).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 /**
  * The text of one cell (table or CSV): empty for null, the number's shortest form, ISO dates,
@@ -133,17 +136,42 @@ export const project = (value: unknown, columns: ReadonlyArray<string>): Row => 
   return row
 }
 
+/** C0 controls, DEL and C1 controls (ESC, BEL, CSI, … — what a terminal acts on). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g
+/** The same without tab, line feed and carriage return (CSV keeps those inside quoted fields). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROLS_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
+
+const visible = (c: string): string => {
+  const code = c.charCodeAt(0)
+  return code <= 0x7f ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`
+}
+
+/**
+ * `text` with every control character (C0, DEL, C1) written as a visible escape — `\x1b`,
+ * `\x07`, `\x7f`, `\u009b` — so that server-controlled text (run names, tags, config keys and
+ * values, file names) cannot move the cursor, clear the screen or set the terminal title.
+ * `keepLineBreaks` leaves tab, LF and CR alone (CSV quotes them). A literal backslash is left
+ * as it is, so the escape of a control character and the same text typed literally look alike.
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const escapeControls = (text: string, keepLineBreaks = false): string =>
+  text.replace(keepLineBreaks ? CONTROLS_BUT_LINE_BREAKS : CONTROLS, visible)
+
 const MAX_CELL = 64
 
 const truncate = (text: string): string => {
-  const oneLine = text.replace(/\s+/g, " ")
+  const oneLine = escapeControls(text.replace(/\s+/g, " "))
   return oneLine.length > MAX_CELL ? oneLine.slice(0, MAX_CELL - 1) + "…" : oneLine
 }
 
 /**
  * A plain-text table: a header, a rule, and one line per row; numbers right-aligned, long or
- * multi-line cells shortened to one line of at most 64 characters. Returns `"(no rows)\n"`
- * when there are none.
+ * multi-line cells shortened to one line of at most 64 characters, control characters escaped
+ * (see {@link escapeControls}). Returns `"(no rows)\n"` when there are none.
  *
  * @since 0.1.0
  * @category renderers
@@ -152,10 +180,11 @@ export const table = (columns: ReadonlyArray<string>, rows: ReadonlyArray<Row>):
   if (rows.length === 0) return "(no rows)\n"
   const cells = rows.map((row) => columns.map((c) => truncate(cellText(row[c]))))
   const numeric = columns.map((c) => rows.every((row) => row[c] == null || typeof row[c] === "number"))
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((line) => line[i]!.length)))
+  const header = columns.map((c) => escapeControls(c))
+  const widths = header.map((c, i) => Math.max(c.length, ...cells.map((line) => line[i]!.length)))
   const line = (values: ReadonlyArray<string>) =>
     values.map((v, i) => (numeric[i] ? v.padStart(widths[i]!) : v.padEnd(widths[i]!))).join("  ").trimEnd()
-  return [line(columns), widths.map((w) => "─".repeat(w)).join("  "), ...cells.map(line)].join("\n") + "\n"
+  return [line(header), widths.map((w) => "─".repeat(w)).join("  "), ...cells.map(line)].join("\n") + "\n"
 }
 
 /**
@@ -179,10 +208,14 @@ export const verticalTable = (record: Row): string => {
   return table(["field", "value"], rows)
 }
 
-const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, "\"\"")}"` : text)
+const csvField = (raw: string): string => {
+  const text = escapeControls(raw, true)
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, "\"\"")}"` : text
+}
 
 /**
- * One CSV line (RFC 4180 quoting, `\n` line end).
+ * One CSV line (RFC 4180 quoting, `\n` line end; control characters other than tab and line
+ * breaks escaped, see {@link escapeControls}).
  *
  * @since 0.1.0
  * @category renderers
@@ -192,7 +225,8 @@ export const csvLine = (values: ReadonlyArray<unknown>): string => values.map((v
 /**
  * Renders a stream of values as text chunks in the given format, projected onto `columns`
  * (dotted paths). With `wholeRecords`, `json` and `ndjson` write each value whole instead.
- * Only `table` collects the rows first.
+ * Only `table` collects the rows first. `json` writes nothing until the first row, and closes
+ * the array when the rows fail after it (valid JSON or nothing).
  *
  * @since 0.1.0
  * @category renderers
@@ -209,10 +243,21 @@ export const render = <E, R>(
     case "ndjson":
       return Stream.map(records, (row) => jsonText(row) + "\n")
     case "json":
-      return Stream.succeed("[").pipe(
-        Stream.concat(Stream.map(Stream.zipWithIndex(records), ([row, i]) => (i === 0 ? "\n  " : ",\n  ") + jsonText(row))),
-        Stream.concat(Stream.succeed("\n]\n"))
-      )
+      // Nothing before the first row, and the array closed when the rows fail after some were
+      // written: stdout holds valid JSON or nothing (the error goes to stderr).
+      return Stream.suspend(() => {
+        let started = false
+        return Stream.map(records, (row) => {
+          const prefix = started ? ",\n  " : "[\n  "
+          started = true
+          return prefix + jsonText(row)
+        }).pipe(
+          Stream.concat(Stream.sync(() => (started ? "\n]\n" : "[\n]\n"))),
+          Stream.catchAllCause((cause) =>
+            started ? Stream.concat(Stream.succeed("\n]\n"), Stream.failCause(cause)) : Stream.failCause(cause)
+          )
+        )
+      })
     case "csv":
       return Stream.concat(Stream.succeed(csvLine(columns)), Stream.map(projected, (row) => csvLine(columns.map((c) => row[c]))))
     case "table":

@@ -17,6 +17,11 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error
 })
 
+// A closed terminal (SIGHUP) ends the command like Ctrl-C: the runtime interrupts it, so cleanup
+// runs (a download removes its temporary file) and the exit code is 130. Once only: a second
+// SIGHUP kills the process as usual.
+process.once("SIGHUP", () => process.emit("SIGINT", "SIGINT"))
+
 Main.run(process.argv).pipe(
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({

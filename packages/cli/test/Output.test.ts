@@ -61,6 +61,36 @@ describe("Output", () => {
       expect(yield* renderAll("ndjson", ["a"], rows, true)).toBe("{\"a\":1,\"b\":\"NaN\"}\n{\"a\":2,\"b\":3}\n")
     }))
 
+  it.effect("json: a failure before the first row prints nothing; after rows, the array is closed (valid JSON)", () =>
+    Effect.gen(function*() {
+      const chunks: Array<string> = []
+      const collect = (rows: Stream.Stream<unknown, string>) =>
+        Effect.flip(Stream.runForEach(Output.render("json", ["a"], rows), (chunk) => Effect.sync(() => chunks.push(chunk))))
+      expect(yield* collect(Stream.fail("boom"))).toBe("boom")
+      expect(chunks.join("")).toBe("")
+      expect(yield* collect(Stream.concat(Stream.make({ a: 1 }, { a: 2 }), Stream.fail("late")))).toBe("late")
+      expect(JSON.parse(chunks.join(""))).toEqual([{ a: 1 }, { a: 2 }])
+    }))
+
+  const evil = "evil\u001b]0;PWNED\u0007\u001b[2J\u007f\u009b31m"
+  const escaped = "evil\\x1b]0;PWNED\\x07\\x1b[2J\\x7f\\u009b31m"
+
+  it.effect("table and csv escape control characters (C0, DEL, C1) from server text, headers included", () =>
+    Effect.gen(function*() {
+      const rows = [{ name: evil, tags: [evil], config: { [evil]: evil } }]
+      const table = yield* renderAll("table", ["name", "tags", "config", evil], rows)
+      const csv = yield* renderAll("csv", ["name", "tags", "config", evil], rows)
+      const one = Output.renderOne("table", rows[0]!) + Output.renderOne("csv", rows[0]!)
+      for (const text of [table, csv, one]) {
+        // nothing but newlines (and none of ESC, BEL, DEL, CSI) reaches the terminal
+        // eslint-disable-next-line no-control-regex -- matching control characters is the point
+        expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/)
+        expect(text).toContain(escaped)
+      }
+      // text without control characters is unchanged; csv keeps line breaks inside quoted fields
+      expect(yield* renderAll("csv", ["a"], [{ a: "line 1\nline 2\ttab" }])).toBe("a\n\"line 1\nline 2\ttab\"\n")
+    }))
+
   it("renderOne: a field/value table with flattened nested records", () => {
     const text = Output.renderOne("table", { path: "e/p/r", config: { lr: 0.1, opt: { name: "adam" } } })
     expect(text).toMatch(/^path\s+e\/p\/r$/m)

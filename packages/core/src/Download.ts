@@ -8,10 +8,22 @@
  * - The body is streamed (memory stays bounded) into a temporary file in the target directory
  *   while its MD5 is computed, then checked against the server's `md5` (and size when known);
  *   only then is it renamed into place. Nested names create their directories. A connection
- *   lost mid-body is resumed where it stopped (`Range`), within the configured retry policy.
+ *   lost mid-body is resumed where it stopped (`Range`). Progress resets the retry budget: a
+ *   resume that received bytes goes out at once and does not count; only attempts in a row that
+ *   received nothing count against `retry.maxAttempts` (with backoff), and such a stall ends when
+ *   the next wait would end more than `retry.maxRetryTime` after the last byte arrived.
+ * - A `416` to a resume (the server's Content-Length promised more than the file has) ends the
+ *   body: with the server's md5 (or a known size) the file is verified as usual (kept when it
+ *   matches, `ChecksumMismatch` otherwise).
+ * - Only `http:`/`https:` URLs (or paths on the base URL) are fetched: `file:`, `ftp:`, `data:`
+ *   or an invalid URL fail at once with `DecodeError` (field `url`), before anything is written.
  * - The temporary file is `.{name}.{random}.part` next to the target. Without `replace`, the
  *   target is checked again just before the rename (a file created meanwhile still wins).
  * - Any failure or interruption removes the temporary file and leaves an old file untouched.
+ * - A running download touches its temporary file every 5 seconds. A `.part` of the same name
+ *   untouched for 30 seconds was left by a process that was killed: the largest one is taken
+ *   over and the download resumes after its bytes (if they were not a prefix of the file, the md5
+ *   check says so and the file is fetched again from the start); the other stale ones are removed.
  *
  * @since 0.1.0
  */
@@ -19,6 +31,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import type * as Errors from "./Errors.js"
@@ -58,8 +71,9 @@ export interface DownloadOptions {
  * Everything a download can fail with. HTTP statuses map like the GraphQL transport's:
  * 401 `Unauthorized`, 403 `PermissionDenied`, 404 `FileNotFound`, 429 `RateLimited`, others
  * `ServerError`. A connection lost (or a body shorter than its Content-Length) is resumed
- * with a `Range` request, up to the configured `retry.maxAttempts` responses; after that it is a
- * `TransportError`.
+ * with a `Range` request; `retry.maxAttempts` responses in a row without a new byte (or a stall
+ * longer than `retry.maxRetryTime`) end in a `TransportError`. A URL that is not http(s) is a
+ * `DecodeError`.
  *
  * @since 0.1.0
  * @category errors
@@ -233,7 +247,8 @@ const tracker = (files: ReadonlyArray<DownloadableFile>) => {
  * {@link DownloadEvent}s ending with `Completed`. A file's failure is a `Failed` event, not a
  * stream failure, so one bad file does not stop the others. The downloads run while the
  * stream is consumed (a slow consumer slows them down); interrupting the stream interrupts
- * them and removes their temporary files.
+ * them and removes their temporary files. A download that dies (a defect, i.e. a bug) ends the
+ * stream with that defect rather than leaving it waiting forever.
  *
  * @example
  * ```ts
@@ -270,6 +285,8 @@ export const downloadAll = (
     yield* Effect.forEach(list, one, { concurrency: Math.max(1, options.concurrency ?? 4), discard: true }).pipe(
       Effect.zipRight(mailbox.offer({ _tag: "Completed" })),
       Effect.zipRight(mailbox.end),
+      // a download that dies (a defect) ends the stream with it instead of leaving it waiting
+      Effect.onExit((exit) => Exit.isFailure(exit) ? mailbox.failCause(exit.cause) : Effect.void),
       Effect.forkScoped
     )
     return Mailbox.toStream(mailbox).pipe(Stream.map(tracker(list)))

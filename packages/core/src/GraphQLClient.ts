@@ -4,10 +4,12 @@
  * `Errors.ts`.
  *
  * Error mapping: 401 → `Unauthorized`; 403 or a GraphQL error saying "permission denied" →
- * `PermissionDenied`; 429 (after retries) → `RateLimited`; any other non-200 status, a
- * GraphQL `errors` payload (status 200) or a non-JSON body → `ServerError` with the server's
- * message; no complete answer (connection failure, timeout) → `TransportError`; `data` not
- * matching the operation's schema → `DecodeError` naming the operation and field.
+ * `PermissionDenied`; 429 (after retries) → `RateLimited`; any other non-200 status or a
+ * GraphQL `errors` payload (status 200) → `ServerError` with the server's message; no complete
+ * answer (connection failure, timeout) → `TransportError`; a 200 answer that does not parse
+ * (JSON cut short or garbled, with a complete body) is a transport fault: retried within the
+ * retry budget, then `TransportError`; `data` not matching the operation's schema →
+ * `DecodeError` naming the operation and field.
  * A 400 is a `ServerError` with `status: 400` (the runs listing turns it into `FilterRejected`).
  *
  * `execute` returns the decoded `data`; `send` makes the request now and returns once the
@@ -29,8 +31,8 @@ import type * as Tracer from "effect/Tracer"
 import type { ApiError } from "./Errors.js"
 import { PermissionDenied, RateLimited, ServerError, TransportError, Unauthorized } from "./Errors.js"
 import { fromParseError } from "./internal/decode.js"
-import { errorMessages, excerpt, joinMessages, messageFromText } from "./internal/errorMessage.js"
-import { parseRetryAfter, readBodyInAttempt } from "./internal/retry.js"
+import { errorMessages, joinMessages, messageFromText } from "./internal/errorMessage.js"
+import { parsedBody, parseRetryAfter, readBodyInAttempt } from "./internal/retry.js"
 import * as LenientJson from "./LenientJson.js"
 import * as Secrets from "./Secrets.js"
 import { WandbConfig } from "./WandbConfig.js"
@@ -82,8 +84,8 @@ export declare namespace GraphQLClient {
      * with what the request and its HTTP status tell (`TransportError`, `Unauthorized`,
      * `PermissionDenied`, `RateLimited`, `ServerError` for a status other than 200); the inner
      * effect reads the body (left in the connection until then, within the per-attempt timeout;
-     * a body that cannot be read is asked for again under the retry policy), parses it and
-     * decodes `data` (a GraphQL `errors` payload, a non-JSON body or a `DecodeError`). Callers
+     * a body that cannot be read or does not parse is asked for again under the retry policy),
+     * parses it and decodes `data` (a GraphQL `errors` payload or a `DecodeError`). Callers
      * that fetch several answers ahead hold none of their bytes until they use them. `execute`
      * has the same outcomes, every attempt reading the whole answer.
      */
@@ -175,23 +177,9 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
     const secrets = Option.match(config.apiKey, { onNone: () => [], onSome: (key) => Secrets.forms(Redacted.value(key)) })
     const scrub = (text: string): string => Secrets.mask(text, secrets)
 
-    /** The answer of a 200 response: parsed, checked for GraphQL errors and decoded when run. */
-    const answer = <A>(operation: GraphQLOperation<A>, body: ArrayBuffer, attempts: number) =>
+    /** The parsed answer of a 200 response: checked for GraphQL errors and decoded. */
+    const answer = <A>(operation: GraphQLOperation<A>, parsed: unknown, attempts: number) =>
       Effect.suspend(() => {
-        const text = new TextDecoder().decode(body)
-        let parsed: unknown
-        try {
-          // the body is standard JSON; bare NaN/Infinity (some servers) is the rare fallback
-          parsed = parseBody(text)
-        } catch {
-          return Effect.fail(
-            new ServerError({
-              status: 200,
-              attempts,
-              reason: `response is not JSON: ${excerpt(scrub(text)) || "(empty body)"}`
-            })
-          )
-        }
         const messages = errorMessages(parsed)
         if (messages.length > 0) return Effect.fail(graphQLErrors(messages.map(scrub), attempts))
         if (parsed === null || typeof parsed !== "object" || !("data" in parsed)) {
@@ -203,9 +191,10 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
       })
 
     /**
-     * Posts the operation. With `wholeBody`, every attempt also reads the whole answer (a body cut
-     * short is retried like a reset connection and the per-attempt timeout covers it); otherwise
-     * the response comes back once its head is in and its body is still to read.
+     * Posts the operation. With `wholeBody`, every attempt also reads and parses the whole answer
+     * (a body cut short or not parsing is retried like a reset connection and the per-attempt
+     * timeout covers it); otherwise the response comes back once its head is in and its body is
+     * still to read.
      */
     const post = <A>(operation: GraphQLOperation<A>, variables: Record<string, unknown> | undefined, wholeBody: boolean) =>
       Effect.gen(function*() {
@@ -217,19 +206,19 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           : { query: operation.document, variables, operationName: operation.name }
         const request = HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUnsafeJson(body))
         const response = yield* http.execute(request).pipe(
-          Effect.locally(readBodyInAttempt, wholeBody),
+          Effect.locally(readBodyInAttempt, wholeBody ? parseBody : undefined),
           Effect.catchAll((error) =>
             Effect.flatMap(WandbHttpClient.attempts, (attempts) =>
               Effect.fail(new TransportError({ attempts, reason: scrub(error.message) })))
           )
         )
         const attempts = yield* WandbHttpClient.attempts
-        const bytes = readBody(response, attempts, !wholeBody)
         if (response.status !== 200) {
-          const reason = messageFromText(scrub(new TextDecoder().decode(yield* bytes)), `HTTP ${response.status}`)
+          const text = new TextDecoder().decode(yield* readBody(response, attempts, !wholeBody))
+          const reason = messageFromText(scrub(text), `HTTP ${response.status}`)
           return yield* Effect.fail(statusError(response.status, reason, attempts, response.headers["retry-after"]))
         }
-        return { bytes, attempts }
+        return { response, attempts }
       })
 
     /** The response's body; `timed`: within the per-attempt timeout (a body not read by the attempt). */
@@ -245,21 +234,40 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           )
         )
 
+    /** The body of a 200 answer read (within the timeout) and parsed; `undefined` when it does not parse. */
+    const readParsed = (response: HttpClientResponse.HttpClientResponse, attempts: number) =>
+      Effect.map(readBody(response, attempts, true), (body): { readonly value: unknown } | undefined => {
+        try {
+          return { value: parseBody(new TextDecoder().decode(body)) }
+        } catch {
+          return undefined
+        }
+      })
+
     const execute = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
-      Effect.flatMap(post(operation, variables, true), ({ attempts, bytes }) =>
-        Effect.flatMap(bytes, (body) => answer(operation, body, attempts)))
+      Effect.flatMap(post(operation, variables, true), ({ attempts, response }) => {
+        // parsed by the attempt already (see `readBodyInAttempt`), unless the WandbHttpClient
+        // provided does not retry through it
+        const parsed = parsedBody(response)
+        if (parsed !== undefined) return answer(operation, parsed.value, attempts)
+        return Effect.flatMap(readParsed(response, attempts), (read) =>
+          read === undefined
+            ? Effect.fail(new TransportError({ attempts, reason: "the answer is not valid JSON (cut short or garbled)" }))
+            : answer(operation, read.value, attempts))
+      })
 
     /**
      * The answer's body stays in the connection (the operating system's buffers, not this
      * process's heap) until the returned effect reads it: answers fetched ahead cost no memory
      * here while they wait, and are read and decoded while fresh. A body that cannot be read then
-     * (connection lost, timeout) is asked for again, under the retry policy.
+     * (connection lost, timeout) or does not parse (cut short, garbled) is asked for again, under
+     * the retry policy.
      */
     const send = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
-      Effect.map(post(operation, variables, false), ({ attempts, bytes }) =>
-        Effect.matchEffect(bytes, {
+      Effect.map(post(operation, variables, false), ({ attempts, response }) =>
+        Effect.matchEffect(readParsed(response, attempts), {
           onFailure: () => execute(operation, variables),
-          onSuccess: (body) => answer(operation, body, attempts)
+          onSuccess: (parsed) => parsed === undefined ? execute(operation, variables) : answer(operation, parsed.value, attempts)
         }))
 
     const traced = <A, E>(effect: Effect.Effect<A, E>, name: string) =>

@@ -171,6 +171,13 @@ export type HistoryError = ApiError | InvalidArgument | ProjectNotFound | RunNot
 
 const invalid = (argument: string, reason: string) => Effect.fail(new InvalidArgument({ argument, reason }))
 
+/** The run as given, when it names one (`entity`, `project`, `id` strings); else `InvalidArgument`, never a defect. */
+const validTarget = (run: HistoryTarget): Effect.Effect<HistoryTarget, InvalidArgument> =>
+  run !== null && typeof run === "object" && typeof run.entity === "string" && typeof run.project === "string" &&
+    typeof run.id === "string"
+    ? Effect.succeed(run)
+    : invalid("run", "expected a Run or { entity, project, id } (strings); a path string names a run in WandbApi.run")
+
 const integerAtLeast = (argument: string, value: number, min: number): Effect.Effect<number, InvalidArgument> =>
   Number.isSafeInteger(value) && value >= min
     ? Effect.succeed(value)
@@ -229,6 +236,7 @@ const sampled = (
   options: HistoryOptions
 ): Effect.Effect<SampledHistory<SystemRow>, HistoryError, GraphQLClient.GraphQLClient> =>
   Effect.gen(function*() {
+    yield* validTarget(run)
     const samples = yield* integerAtLeast("samples", options.samples ?? 500, 1)
     const stream = options.stream ?? "default"
     if (stream !== "default" && stream !== "system") {
@@ -324,6 +332,7 @@ export const scanHistory = (
   options?: ScanOptions
 ): Stream.Stream<HistoryRow, HistoryError, GraphQLClient.GraphQLClient> =>
   Stream.unwrap(Effect.gen(function*() {
+    yield* validTarget(run)
     const o = options ?? {}
     const pageSize = yield* integerAtLeast("pageSize", o.pageSize ?? 1000, 1)
     const concurrency = yield* integerAtLeast("concurrency", o.concurrency ?? 8, 1)

@@ -64,7 +64,32 @@ const normalizeValue = (value: unknown): unknown => {
 export const normalizeFilters = (filters: RunFilters): RunFilters => normalizeValue(filters) as RunFilters
 
 /**
+ * The deepest nesting of objects and arrays a filter may have (the filter object itself is level
+ * 1; `{"$and": [{…}]}` uses two levels per `$and`). Deeper filters are refused before anything
+ * is sent: nothing useful is that deep, and recursion over them would exhaust the stack. This
+ * only protects the client: servers have lower limits of their own (the local server refuses
+ * more than 32 levels with a 400, which the client reports as `FilterRejected`).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const maxFilterDepth = 1000
+
+/** Whether `value` nests objects and arrays more than `max` levels deep (or is cyclic); no recursion. */
+const deeperThan = (value: unknown, max: number): boolean => {
+  const stack: Array<readonly [unknown, number]> = [[value, 1]]
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!
+    if (item === null || typeof item !== "object") continue
+    if (depth > max) return true
+    for (const inner of Object.values(item)) stack.push([inner, depth + 1])
+  }
+  return false
+}
+
+/**
  * Validates and serialises filters the way they are sent (`JSON.stringify`, `"{}"` for none).
+ * A filter nested deeper than {@link maxFilterDepth} levels is an `InvalidArgument`.
  *
  * @since 0.1.0
  * @category normalisation
@@ -73,6 +98,14 @@ export const encodeFilters = (filters: RunFilters | undefined): Effect.Effect<st
   if (filters === undefined) return Effect.succeed("{}")
   if (filters === null || typeof filters !== "object" || Array.isArray(filters)) {
     return Effect.fail(new InvalidArgument({ argument: "filters", reason: "expected a filter object" }))
+  }
+  if (deeperThan(filters, maxFilterDepth)) {
+    return Effect.fail(
+      new InvalidArgument({
+        argument: "filters",
+        reason: `nested deeper than ${maxFilterDepth} levels of objects and arrays (or cyclic)`
+      })
+    )
   }
   return Effect.try({
     try: () => JSON.stringify(normalizeFilters(filters)),

@@ -6,7 +6,8 @@
  * `entity/project:run_id`, `project/run_id`, `project:run_id` and `run_id` (sweeps the same
  * with `/sweeps/`); projects `entity/project` or `project`. Missing parts come from the
  * configured defaults (`WandbConfig`); a missing entity falls back to the viewer's default
- * entity (fetched once). Anything else is an `InvalidPath`.
+ * entity (fetched once). A path may also be given as an array of its parts
+ * (`["entity", "project", "run_id"]`, as in Python). Anything else is an `InvalidPath`.
  *
  * Cache: `run(path)` results are cached by `entity/project/id` (bounded by
  * `runCacheCapacity`, least recently used evicted; failures are not cached). `createRun` and
@@ -71,7 +72,7 @@ import {
   decodeViewer
 } from "./internal/decode.js"
 import * as documents from "./internal/documents.js"
-import { parseObjectPath, parseProjectPath } from "./internal/paths.js"
+import { parseObjectPath, parseProjectPath, pathText } from "./internal/paths.js"
 import type { JsonObject } from "./Json.js"
 import * as LenientJson from "./LenientJson.js"
 import type { Project } from "./Project.js"
@@ -95,6 +96,16 @@ export class WandbApi extends Context.Tag("@effect-wandb/core/WandbApi")<WandbAp
  * @since 0.1.0
  */
 export declare namespace WandbApi {
+  /**
+   * A path as the functions take it: a string (`"entity/project/run_id"`, …) or its parts as an
+   * array (`["entity", "project", "run_id"]`, as Python accepts), each part a non-empty string
+   * without `/`. Anything else fails with `InvalidPath`.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  export type Path = string | ReadonlyArray<string>
+
   /**
    * Options of {@link Service.runs}.
    *
@@ -177,21 +188,21 @@ export declare namespace WandbApi {
       options?: { readonly perPage?: number | undefined }
     ) => Stream.Stream<Project, ApiError | EntityNotFound | InvalidArgument | InvalidPath>
     /** One project, `entity/project` or `project`. */
-    readonly project: (path: string) => Effect.Effect<Project, ProjectNotFound | InvalidPath | ApiError>
+    readonly project: (path: WandbApi.Path) => Effect.Effect<Project, ProjectNotFound | InvalidPath | ApiError>
     /** Runs of a project (`entity/project` or `project`), pages prefetched. */
     readonly runs: (
-      path: string,
+      path: WandbApi.Path,
       options?: RunsOptions
     ) => Stream.Stream<Run, ProjectNotFound | FilterRejected | InvalidPath | InvalidArgument | ApiError>
     /** How many runs match the filters (the server's `runCount`). */
     readonly countRuns: (
-      path: string,
+      path: WandbApi.Path,
       options?: { readonly filters?: RunFilters | undefined }
     ) => Effect.Effect<number, ProjectNotFound | FilterRejected | InvalidPath | InvalidArgument | ApiError>
     /** One run (cached until {@link flush}). */
-    readonly run: (path: string) => Effect.Effect<Run, RunNotFound | InvalidPath | ApiError>
+    readonly run: (path: WandbApi.Path) => Effect.Effect<Run, RunNotFound | InvalidPath | ApiError>
     /** One sweep, `entity/project/sweep_id` (also `…/sweeps/id`, `project/id`, `id`). */
-    readonly sweep: (path: string) => Effect.Effect<Sweep, SweepNotFound | InvalidPath | ApiError>
+    readonly sweep: (path: WandbApi.Path) => Effect.Effect<Sweep, SweepNotFound | InvalidPath | ApiError>
     /** The runs of a sweep (a runs listing filtered by `{"sweep": id}`). */
     readonly sweepRuns: (
       sweep: Sweep,
@@ -199,12 +210,12 @@ export declare namespace WandbApi {
     ) => Stream.Stream<Run, ProjectNotFound | FilterRejected | InvalidPath | InvalidArgument | ApiError>
     /** Files of a run (a `Run` or a run path). */
     readonly files: (
-      run: Run | string,
+      run: Run | WandbApi.Path,
       options?: FilesOptions
     ) => Stream.Stream<RunFile, RunNotFound | InvalidPath | InvalidArgument | ApiError>
     /** One file of a run by exact name. */
     readonly file: (
-      run: Run | string,
+      run: Run | WandbApi.Path,
       name: string
     ) => Effect.Effect<RunFile, FileNotFound | RunNotFound | InvalidPath | InvalidArgument | ApiError>
     /** Creates a run (or returns the existing one with that id) and reads it back. */
@@ -314,7 +325,7 @@ const randomRunId: Effect.Effect<string> = Effect.map(
 )
 
 const validName = (argument: string, value: string): Effect.Effect<string, InvalidArgument> =>
-  value.trim() === "" || value.includes("/")
+  typeof value !== "string" || value.trim() === "" || value.includes("/")
     ? Effect.fail(new InvalidArgument({ argument, reason: `expected a name without '/', got ${JSON.stringify(value)}` }))
     : Effect.succeed(value)
 
@@ -377,8 +388,9 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         ? Effect.succeed(entity)
         : Effect.catchTag(defaultEntity, "InvalidPath", (error) => Effect.fail(new InvalidPath({ input, reason: error.reason })))
 
-    const projectAt = (input: string): Effect.Effect<Coordinates, InvalidPath | ApiError> =>
+    const projectAt = (path: WandbApi.Path): Effect.Effect<Coordinates, InvalidPath | ApiError> =>
       Effect.gen(function*() {
+        const input = yield* fromEither(pathText(path))
         const parts = yield* fromEither(parseProjectPath(input))
         const project = parts.project ?? Option.getOrUndefined(config.project)
         if (project === undefined) {
@@ -387,8 +399,9 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         return { entity: yield* entityFor(input, parts.entity), project }
       })
 
-    const objectAt = (input: string, kind: "runs" | "sweeps"): Effect.Effect<RunKey, InvalidPath | ApiError> =>
+    const objectAt = (path: WandbApi.Path, kind: "runs" | "sweeps"): Effect.Effect<RunKey, InvalidPath | ApiError> =>
       Effect.gen(function*() {
+        const input = yield* fromEither(pathText(path))
         const parts = yield* fromEither(parseObjectPath(input, kind))
         const id = parts.id ?? (kind === "runs" ? Option.getOrUndefined(config.run) : undefined)
         if (id === undefined) {
@@ -436,11 +449,11 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         )
       }))
 
-    const runs = (path: string, options?: WandbApi.RunsOptions) =>
+    const runs = (path: WandbApi.Path, options?: WandbApi.RunsOptions) =>
       Stream.unwrap(Effect.map(projectAt(path), (at) => runsAt(at, options)))
 
     const countRuns = Effect.fn("WandbApi.countRuns")(function*(
-      path: string,
+      path: WandbApi.Path,
       options?: { readonly filters?: RunFilters | undefined }
     ) {
       const filters = yield* encodeFilters(options?.filters)
@@ -467,20 +480,20 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         )
       }))
 
-    const project = Effect.fn("WandbApi.project")(function*(path: string) {
+    const project = Effect.fn("WandbApi.project")(function*(path: WandbApi.Path) {
       const at = yield* projectAt(path)
       const { project } = yield* gql.execute(documents.operations.project, { name: at.project, entity: at.entity })
       if (project == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
       return yield* decodeOne(project, (node) => decodeProject(node, appUrl))
     })
 
-    const run = Effect.fn("WandbApi.run")(function*(path: string) {
+    const run = Effect.fn("WandbApi.run")(function*(path: WandbApi.Path) {
       const at = yield* objectAt(path, "runs")
       // only successes stay cached
       return yield* Effect.tapError(cache.get(at), () => cache.invalidate(at))
     })
 
-    const sweep = Effect.fn("WandbApi.sweep")(function*(path: string) {
+    const sweep = Effect.fn("WandbApi.sweep")(function*(path: WandbApi.Path) {
       const at = yield* objectAt(path, "sweeps")
       const { project } = yield* gql.execute(documents.operations.sweep, { name: at.id, project: at.project, entity: at.entity })
       if (project?.sweep == null) {
@@ -492,8 +505,14 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
     const sweepRuns = (sweep: Sweep, options?: Omit<WandbApi.RunsOptions, "filters">) =>
       runsAt(sweep, { ...options, filters: { $and: [{ sweep: sweep.id }] } })
 
-    const runKeyOf = (run: Run | string) =>
-      typeof run === "string" ? objectAt(run, "runs") : Effect.succeed(RunKey({ entity: run.entity, project: run.project, id: run.id }))
+    // a Run is an object that is not an array; anything else is a path (checked by objectAt)
+    const isRun = (run: Run | WandbApi.Path): run is Run =>
+      run !== null && typeof run === "object" && !Array.isArray(run) && typeof (run as Run).entity === "string" &&
+      typeof (run as Run).project === "string" && typeof (run as Run).id === "string"
+    const runKeyOf = (run: Run | WandbApi.Path) =>
+      isRun(run)
+        ? Effect.succeed(RunKey({ entity: run.entity, project: run.project, id: run.id }))
+        : objectAt(run, "runs")
 
     const filesAt = (at: RunKey, options: WandbApi.FilesOptions | undefined) =>
       Stream.unwrap(Effect.gen(function*() {
@@ -526,10 +545,10 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         )
       }))
 
-    const files = (run: Run | string, options?: WandbApi.FilesOptions) =>
+    const files = (run: Run | WandbApi.Path, options?: WandbApi.FilesOptions) =>
       Stream.unwrap(Effect.map(runKeyOf(run), (at) => filesAt(at, options)))
 
-    const file = Effect.fn("WandbApi.file")(function*(run: Run | string, name: string) {
+    const file = Effect.fn("WandbApi.file")(function*(run: Run | WandbApi.Path, name: string) {
       if (typeof name !== "string" || name === "") {
         return yield* new InvalidArgument({ argument: "name", reason: "expected a non-empty file name" })
       }

@@ -19,12 +19,14 @@ import { InvalidArgument } from "./Errors.js"
 
 /**
  * When and how often failed requests are retried. Retried: HTTP 408, 429 and 5xx except 501,
- * connection errors, GraphQL answers cut short and per-request timeouts (downloads cut short
- * resume with `Range`, up to `maxAttempts` responses). Never retried: other statuses (400, 401, 403,
- * 404, …) and GraphQL `errors` in a 200 answer. The wait before retry `n` (1-based) is
+ * connection errors, GraphQL answers cut short or not parsing, and per-request timeouts
+ * (downloads cut short resume with `Range`; there only attempts in a row that received no new
+ * byte count, and `maxRetryTime` runs from the last byte). Never retried: other statuses (400,
+ * 401, 403, 404, …) and GraphQL `errors` in a 200 answer. The wait before retry `n` (1-based) is
  * `min(maxDelay, baseDelay × 2^(n-1)) × U[1, 1.25]`, or the server's `Retry-After` when it sends
- * one. Retrying stops after `maxAttempts` attempts in all, or when the next wait would end
- * more than `maxRetryTime` after the first attempt started.
+ * a valid one (negative or invalid values are ignored). Retrying stops after `maxAttempts`
+ * attempts in all, or when the next wait would end more than `maxRetryTime` after the first
+ * attempt started.
  *
  * @since 0.1.0
  * @category models

@@ -159,4 +159,35 @@ describe("Download", () => {
       expect(events.find((e) => e._tag === "Finished" && e.name === "a")).toMatchObject({ bytes: 10 })
       expect([...files.keys()].sort()).toEqual(["r/a", "r/dir/b"])
     }))
+
+  it.effect("a URL that is not http(s) is a DecodeError at once: no request, nothing written, also in downloadAll", () =>
+    Effect.gen(function*() {
+      const { files, layer, requests } = setup({})
+      for (const bad of ["file:///etc/passwd", "ftp://host/x", "data:text/plain,hi", "javascript:alert(1)", "::"]) {
+        const error = yield* Effect.flip(Download.download({ name: "x", url: bad }, { root: "r" }).pipe(Effect.provide(layer)))
+        expect(error, bad).toMatchObject({ _tag: "DecodeError", field: "url" })
+      }
+      const events = yield* Download.downloadAll([{ name: "x", url: "file:///etc/passwd" }], { root: "r" }).pipe(
+        Stream.runCollect,
+        Effect.map(Chunk.toReadonlyArray),
+        Effect.provide(layer)
+      )
+      expect(events.map((e) => e._tag)).toEqual(["Failed", "Completed"])
+      expect(requests).toEqual([])
+      expect(files.size).toBe(0)
+    }))
+
+  it.live("downloadAll ends (with the defect) instead of hanging when a download dies", () =>
+    Effect.gen(function*() {
+      const body = bytesOf("abc")
+      const { layer } = setup({ [url("a")]: { body } })
+      const dying = Layer.merge(layer, FileSystem.layerNoop({ makeDirectory: () => Effect.die("disk on fire"), exists: () => Effect.succeed(false) }))
+      const exit = yield* Download.downloadAll([{ name: "a", url: url("a") }], { root: "r" }).pipe(
+        Stream.runCollect,
+        Effect.provide(dying),
+        Effect.timeout("5 seconds"),
+        Effect.exit
+      )
+      expect(String(exit)).toContain("disk on fire")
+    }))
 })

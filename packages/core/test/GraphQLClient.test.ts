@@ -102,7 +102,6 @@ describe("GraphQLClient", () => {
       ["501 non-JSON", new Response("<html>Not Implemented</html>", { status: 501 }), "ServerError", { status: 501, reason: "<html>Not Implemented</html>", attempts: 1 }],
       ["200 + errors", FakeHttp.json({ data: { viewer: null }, errors: [{ message: "boom", path: ["viewer"] }] }), "ServerError", { status: 200, reason: "boom" }],
       ["200 + permission denied", FakeHttp.json({ data: { project: null }, errors: [{ message: "permission denied", path: ["project"] }] }), "PermissionDenied", { reason: "permission denied" }],
-      ["200 non-JSON", new Response("<!doctype html>oops", { status: 200 }), "ServerError", { status: 200, reason: "response is not JSON: <!doctype html>oops" }],
       ["200 wrong shape", FakeHttp.json({ data: { viewer: { id: 7, entity: "x" } } }), "DecodeError", { entity: "Viewer", field: "data.viewer.id" }]
     ]
     for (const [name, response, tag, fields] of cases) {
@@ -193,6 +192,41 @@ describe("GraphQLClient", () => {
         expect(fake.requests).toHaveLength(2)
       }))
 
+    for (const value of ["-5", "-1.5", "abc", "", "1e3"]) {
+      it.effect(`ignores an invalid or negative Retry-After (${JSON.stringify(value)}): the computed backoff applies`, () =>
+        Effect.gen(function*() {
+          const fake = FakeHttp.make(() => FakeHttp.json({ error: "busy" }, 503, { "retry-after": value }))
+          const fiber = yield* Effect.fork(Effect.flip(execute(fake, { retry })))
+          yield* TestClock.adjust("500 millis")
+          // not retried at once: the first backoff is at least baseDelay (1 s)
+          expect(fake.requests).toHaveLength(1)
+          yield* TestClock.adjust("1 minute")
+          expect(yield* Fiber.join(fiber)).toMatchObject({ _tag: "ServerError", status: 503, attempts: 4 })
+        }))
+    }
+
+    it.effect("a 200 answer whose JSON is cut short or garbled is asked for again (within the budget)", () =>
+      Effect.gen(function*() {
+        const bodies = ['{"data":{"viewer":{"id":"u1","ent', "<html>oops</html>", "", '{"data":{"viewer":null}}']
+        const fake = FakeHttp.make((_, attempt) => new Response(bodies[attempt - 1], { status: 200 }))
+        const fiber = yield* Effect.fork(execute(fake, { retry }))
+        yield* TestClock.adjust("1 minute")
+        expect(yield* Fiber.join(fiber)).toEqual({ viewer: null })
+        expect(fake.requests).toHaveLength(4)
+      }))
+
+    it.effect("garbled JSON outlasting the retry budget is a TransportError that says so", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.make(() => new Response('{"data":{"vie', { status: 200 }))
+        const fiber = yield* Effect.fork(Effect.flip(execute(fake, { retry })))
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber)
+        expect(error).toMatchObject({ _tag: "TransportError", attempts: 4 })
+        expect(error.message).toContain("not valid JSON")
+        expect(error.message).toContain('{"data":{"vie')
+        expect(fake.requests).toHaveLength(4)
+      }))
+
     it.effect("retries connection failures, then fails with TransportError", () =>
       Effect.gen(function*() {
         const fake = FakeHttp.make(() => ({ transportError: "connect ECONNREFUSED 127.0.0.1:9" }))
@@ -279,6 +313,16 @@ describe("GraphQLClient", () => {
         const reading = yield* Effect.fork(answer)
         yield* TestClock.adjust("6 seconds")
         expect(yield* Fiber.join(reading)).toEqual({ viewer: { id: "u1", entity: "acme" } })
+        expect(fake.requests).toHaveLength(2)
+      }))
+
+    it.effect("an answer whose JSON is cut short when it runs is asked for again", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.make((_, attempt) =>
+          attempt === 1 ? new Response(answerText.slice(0, 20), { status: 200 }) : FakeHttp.json(JSON.parse(answerText))
+        )
+        const answer = yield* send(fake)
+        expect(yield* answer).toEqual({ viewer: { id: "u1", entity: "acme" } })
         expect(fake.requests).toHaveLength(2)
       }))
 

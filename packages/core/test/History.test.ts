@@ -317,6 +317,23 @@ describe("History.scanHistory", () => {
       }
     }))
 
+  it.effect("a run that is not { entity, project, id } (a path string, an array, null) is InvalidArgument, not a defect", () =>
+    Effect.gen(function*() {
+      for (const run of ["e/p/id", ["e", "p", "id"], null, { entity: "e", project: "p" }]) {
+        const requests = yield* Ref.make<Array<Request>>([])
+        const scan = yield* Stream.runCollect(History.scanHistory(run as never)).pipe(
+          Effect.provide(fakeClient({ rows: dense(0, 3) }, requests)),
+          Effect.flip
+        )
+        const sample = yield* History.history(run as never).pipe(
+          Effect.provide(fakeClient({ rows: dense(0, 3) }, requests)),
+          Effect.flip
+        )
+        for (const error of [scan, sample]) expect(error).toMatchObject({ _tag: "InvalidArgument", argument: "run" })
+        expect(yield* Ref.get(requests)).toEqual([])
+      }
+    }))
+
   it.effect("maps a missing project or run to ProjectNotFound / RunNotFound", () =>
     Effect.gen(function*() {
       const noProject = yield* scanWith({ rows: [] }, {}, { ...target, project: "nope" }).pipe(Effect.flip)

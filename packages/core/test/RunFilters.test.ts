@@ -14,6 +14,27 @@ describe("RunFilters", () => {
     expect(RunFilters.normalizeColumn("createdAt")).toBe("createdAt")
   })
 
+  /** `{"$and": [{"$and": [… {"state": "finished"} …]}]}` with `levels` levels of objects and arrays. */
+  const nested = (levels: number): RunFilters.RunFilters => {
+    let filter: RunFilters.RunFilters = { state: "finished" }
+    for (let level = 1; level < levels; level += 2) filter = { $and: [filter] }
+    return filter
+  }
+
+  it.effect("a filter nested deeper than maxFilterDepth is InvalidArgument, never a stack overflow", () =>
+    Effect.gen(function*() {
+      expect(RunFilters.maxFilterDepth).toBe(1000)
+      for (const levels of [1001, 5001, 200_001]) {
+        const error = yield* Effect.flip(RunFilters.encodeFilters(nested(levels)))
+        expect(error).toMatchObject({ _tag: "InvalidArgument", argument: "filters" })
+        expect(error.message).toContain("deeper than 1000 levels")
+      }
+      const cyclic: Record<string, unknown> = { state: "finished" }
+      cyclic["$and"] = [cyclic]
+      expect(yield* Effect.flip(RunFilters.encodeFilters(cyclic))).toMatchObject({ _tag: "InvalidArgument" })
+      expect(JSON.parse(yield* RunFilters.encodeFilters(nested(999)))).toEqual(nested(999))
+    }))
+
   it("rewrites keys at every depth, never operators or values", () => {
     expect(
       RunFilters.normalizeFilters({

@@ -160,6 +160,50 @@ describe("WandbApi (in-memory HttpClient)", () => {
         }))
     }
 
+    it.effect("accepts a path as an array of parts (Python's habit), for every path-taking function", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.graphql({ Run: () => runData({ ...RUN_NODE, name: "abc" }) })
+        const run = yield* withApi(fake, (api) => api.run(["acme", "mnist", "abc"]))
+        expect(run.path).toEqual(["acme", "mnist", "abc"])
+        expect(fake.requests[0]!.body.variables).toEqual({ entity: "acme", project: "mnist", name: "abc" })
+        const short = yield* withApi(fake, (api) => api.run(["mnist", "abc"]), { entity: "acme" })
+        expect(short.path).toEqual(["acme", "mnist", "abc"])
+      }))
+
+    // what a JavaScript caller (or a decoded JSON value) may pass at run time despite the types
+    const garbage: ReadonlyArray<unknown> = [
+      ["acme", "", "abc"],
+      ["acme", "mnist/x", "abc"],
+      ["acme", 7, "abc"],
+      [null],
+      ["a", "b", "c", "d"],
+      42,
+      null,
+      undefined,
+      { entity: "acme" }
+    ]
+    for (const path of garbage) {
+      it.effect(`InvalidPath (not a defect) for ${String(JSON.stringify(path))}, in every path-taking function`, () =>
+        Effect.gen(function*() {
+          const fake = FakeHttp.graphql({})
+          const p = path as string
+          const calls: ReadonlyArray<(api: WandbApi.WandbApi["Type"]) => Effect.Effect<unknown, { readonly _tag: string }>> = [
+            (api) => api.run(p),
+            (api) => api.sweep(p),
+            (api) => api.project(p),
+            (api) => api.countRuns(p),
+            (api) => Stream.runCollect(api.runs(p)),
+            (api) => Stream.runCollect(api.files(p)),
+            (api) => api.file(p, "x")
+          ]
+          for (const call of calls) {
+            const error = yield* Effect.flip(withApi(fake, call, { entity: "e", project: "p" }))
+            expect(error._tag).toBe("InvalidPath")
+          }
+          expect(fake.requests).toHaveLength(0)
+        }))
+    }
+
     it.effect("fills a missing entity from the viewer, asking only once", () =>
       Effect.gen(function*() {
         const fake = FakeHttp.graphql({

@@ -26,8 +26,31 @@ import * as Layer from "effect/Layer"
 import { wholeBodyInOnePass } from "./internal/wholeBody.js"
 
 /**
+ * Options of the Node platform layer.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PlatformOptions {
+  /**
+   * The most sockets open at once per host (and per protocol), default {@link defaultMaxSockets}.
+   * Calls beyond it wait for a free socket instead of opening one each: hundreds of concurrent
+   * calls would otherwise use hundreds of file descriptors.
+   */
+  readonly maxSockets?: number | undefined
+}
+
+/**
+ * The default cap on sockets per host: 16.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxSockets = 16
+
+/**
  * Everything the client needs from Node: an `HttpClient` on `node:http`/`node:https` with
- * keep-alive agents, `FileSystem`, `Path`.
+ * keep-alive agents capped at `maxSockets` sockets per host (default 16), `FileSystem`, `Path`.
  *
  * Not undici: loading the `undici` package and running its WASM parser costs about 20 MiB of
  * resident memory before the first byte of a download (bench/RESULTS.md, "Downloads"), while
@@ -37,13 +60,24 @@ import { wholeBodyInOnePass } from "./internal/wholeBody.js"
  * @since 0.1.0
  * @category layers
  */
-export const layerPlatform: Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> = Layer.mergeAll(
-  Layer.effect(HttpClient.HttpClient, Effect.map(NodeHttpClient.make, wholeBodyInOnePass)).pipe(
-    Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
-  ),
-  NodeFileSystem.layer,
-  NodePath.layer
-)
+export const layerPlatformWith = (
+  options: PlatformOptions = {}
+): Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> =>
+  Layer.mergeAll(
+    Layer.effect(HttpClient.HttpClient, Effect.map(NodeHttpClient.make, wholeBodyInOnePass)).pipe(
+      Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: options.maxSockets ?? defaultMaxSockets }))
+    ),
+    NodeFileSystem.layer,
+    NodePath.layer
+  )
+
+/**
+ * {@link layerPlatformWith} with the defaults (16 sockets per host).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerPlatform: Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> = layerPlatformWith()
 
 /**
  * The services {@link layer} provides.
@@ -61,7 +95,8 @@ export type Services =
   | Path.Path
 
 /**
- * The whole client on Node, settings from the environment with `options` taking precedence.
+ * The whole client on Node, settings from the environment with `options` taking precedence;
+ * `platform.maxSockets` caps the sockets per host (default 16).
  *
  * @example
  * ```ts
@@ -82,9 +117,10 @@ export type Services =
  * @category layers
  */
 export const layer = (
-  options?: WandbConfig.Options
+  options?: WandbConfig.Options,
+  platform?: PlatformOptions
 ): Layer.Layer<Services, InvalidArgument | ConfigError.ConfigError> =>
-  WandbApi.layer(options).pipe(Layer.provideMerge(layerPlatform))
+  WandbApi.layer(options).pipe(Layer.provideMerge(layerPlatformWith(platform)))
 
 /**
  * Like {@link layer} on any configuration layer (e.g. `WandbConfig.layerWithoutEnv(...)`).
@@ -93,6 +129,7 @@ export const layer = (
  * @category layers
  */
 export const layerFrom = <E, R>(
-  config: Layer.Layer<WandbConfig.WandbConfig, E, R>
+  config: Layer.Layer<WandbConfig.WandbConfig, E, R>,
+  platform?: PlatformOptions
 ): Layer.Layer<Services, E, Exclude<R, HttpClient.HttpClient | FileSystem.FileSystem | Path.Path>> =>
-  WandbApi.layerFrom(config).pipe(Layer.provideMerge(layerPlatform))
+  WandbApi.layerFrom(config).pipe(Layer.provideMerge(layerPlatformWith(platform)))

@@ -114,12 +114,22 @@ describe("typed errors over loopback", () => {
       expect(count()).toBe(1)
     }))
 
-  it.scopedLive("ServerError: a non-JSON answer", () =>
+  it.scopedLive("TransportError: a 200 answer that is not JSON, after the retry budget", () =>
     Effect.gen(function*() {
-      const { fault } = answer(() => HttpServerResponse.text("<html>proxy error</html>", { status: 200 }))
+      const { count, fault } = answer(() => HttpServerResponse.text("<html>proxy error</html>", { status: 200 }))
       const error = yield* Effect.flip(against((api) => api.viewer, { fault }))
-      expect(error).toMatchObject({ _tag: "ServerError", status: 200 })
+      expect(error).toMatchObject({ _tag: "TransportError", attempts: 3 })
+      expect(error.message).toContain("not valid JSON")
       expect(error.message).toContain("proxy error")
+      expect(count()).toBe(3)
+    }))
+
+  it.scopedLive("a 200 answer with its JSON cut short (complete body) is asked for again", () =>
+    Effect.gen(function*() {
+      const { count, fault } = answer(() => HttpServerResponse.text("{\"data\":{\"viewer\":{\"id", { status: 200 }), 2)
+      const viewer = yield* against((api) => api.viewer, { fault })
+      expect(viewer).toBeDefined()
+      expect(count()).toBe(3)
     }))
 
   it.scopedLive("DecodeError: an answer of the wrong shape names the field", () =>

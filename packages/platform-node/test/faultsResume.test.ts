@@ -9,9 +9,11 @@ import { Download, WandbApi, WandbConfig } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
 import { DemoData, LocalServer } from "@effect-wandb/server"
 import { FileSystem, HttpServerResponse } from "@effect/platform"
+import type { HttpServerRequest } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
 import { Chunk, Context, Effect, Option, Stream } from "effect"
 import { randomBytes } from "node:crypto"
+import { cutAndClose } from "./cuts.js"
 
 /** The server's `SqlClient` (its Tag lives in @effect/sql; Tags are keyed by name). */
 type Sql = Effect.Effect.Context<ReturnType<typeof DemoData.putFile>>
@@ -23,7 +25,11 @@ interface Misbehaviour {
   /** Cut the body of the n-th request (1-based) after its first 100 kB? */
   readonly cut: (request: number) => boolean
   /** Answer a ranged request with this instead of the server's 206, given the bytes and the range start. */
-  readonly ranged?: (bytes: Uint8Array, start: number) => HttpServerResponse.HttpServerResponse
+  readonly ranged?: (
+    bytes: Uint8Array,
+    start: number,
+    request: HttpServerRequest.HttpServerRequest
+  ) => HttpServerResponse.HttpServerResponse
 }
 
 /** A server holding one random file, misbehaving as told; the `Range` header of every request. */
@@ -41,7 +47,7 @@ const serverWith = (misbehaviour: Misbehaviour) =>
           const start = range === undefined ? undefined : Number(/bytes=(\d+)-/.exec(range)?.[1])
           return start === undefined || misbehaviour.ranged === undefined
             ? Option.none()
-            : Option.some(misbehaviour.ranged(bytes, start))
+            : Option.some(misbehaviour.ranged(bytes, start, request))
         }),
       transformFileBody: (_file, body) =>
         misbehaviour.cut(ranges.length)
@@ -115,10 +121,28 @@ describe("download resumption", () => {
 
   it.scopedLive("resumes are bounded by retry.maxAttempts: then TransportError, nothing left behind", () =>
     Effect.gen(function*() {
-      const { download, leftovers, ranges } = yield* serverWith({ cut: () => true })
+      // every resume is answered from byte 0 (200) and cut before any byte not already held
+      const { download, leftovers, ranges } = yield* serverWith({
+        cut: () => true,
+        ranged: (all, _start, request) =>
+          HttpServerResponse.stream(cutAndClose(request, all, 100_000), {
+            status: 200,
+            contentType: "application/octet-stream",
+            contentLength: all.length
+          })
+      })
       const error = yield* Effect.flip(download)
-      expect(error).toMatchObject({ _tag: "TransportError", attempts: 4 })
-      expect(ranges.length).toBe(4)
+      expect(error).toMatchObject({ _tag: "TransportError", attempts: 5 })
+      expect(error.message).toContain("no progress in 4 attempt(s)")
+      expect(ranges.length).toBe(5)
       expect(yield* leftovers).toBe(0)
+    }).pipe(Effect.provide(NodeContext.layer)))
+
+  it.scopedLive("resumes that make progress do not count: a body cut at every response completes", () =>
+    Effect.gen(function*() {
+      const { bytes, download, ranges, read } = yield* serverWith({ cut: () => true })
+      const path = yield* download
+      expect(Buffer.compare(yield* read(path), bytes)).toBe(0)
+      expect(ranges.length).toBeGreaterThan(4)
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -11,9 +11,10 @@
 import { Download, History, LenientJson, WandbApi, WandbConfig } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
 import { DemoData, FaultInjection, LocalServer } from "@effect-wandb/server"
-import { FileSystem, Path } from "@effect/platform"
-import { Chunk, Context, Effect, Either, Layer, Stream } from "effect"
+import { FileSystem, HttpServerResponse, Path } from "@effect/platform"
+import { Chunk, Context, Effect, Either, Layer, Option, Stream } from "effect"
 import type { Scope } from "effect"
+import { cutAfter, cutAndClose } from "./cuts.js"
 
 /** The server's `SqlClient` (platform-node has no direct dependency on `@effect/sql`). */
 type Sql = Effect.Effect.Context<ReturnType<typeof DemoData.seedDemo>>
@@ -25,10 +26,24 @@ export type Stage = "listing" | "scan" | "download"
 /** What a stage may end in besides the baseline's result: error tags. */
 export type Allowed = Partial<Record<Stage, ReadonlyArray<string>>>
 
+/**
+ * Faults the server's plans do not have, played by the suite's own hooks on the same server:
+ * file bodies cut every `bytes` bytes (every response, resumes included, so each resume makes
+ * progress); the first answer to each file with every byte but a Content-Length `extra` bytes
+ * too long (the resume then gets the server's 416); the first answer to each GraphQL request a
+ * complete 200 whose JSON is cut short.
+ */
+export type CustomFault =
+  | { readonly _tag: "DropEvery"; readonly bytes: number }
+  | { readonly _tag: "LongContentLength"; readonly extra: number }
+  | { readonly _tag: "TruncatedJson" }
+
 export interface Scenario {
   readonly name: string
   /** The fault plan (text form, see `FaultInjection.parse`). */
   readonly spec: string
+  /** A fault played by the suite's hooks (with `spec` empty, or on top of it). */
+  readonly custom?: CustomFault
   /** Typed errors the stage may end in instead of equal results; none = must be equal. */
   readonly allowed?: Allowed
   /** Client settings beyond the suite's defaults (small backoff). */
@@ -66,6 +81,23 @@ export const scenarios: ReadonlyArray<Scenario> = [
   {
     name: "mix of every retryable kind, 60% of requests, seed 2",
     spec: "500=0.1,502=0.1,503=0.1,429=0.1,drop=0.1,truncate=0.05,html=0.05,retry-after=0,max-consecutive=3,seed=2"
+  },
+  {
+    name: "file connections dropped every 16 KiB (each resume progresses)",
+    spec: "",
+    custom: { _tag: "DropEvery", bytes: 16 * 1024 },
+    // progress resets the budget: 2 attempts would not get far if resumes that progress counted
+    client: { retry: { ...RETRY, maxAttempts: 2 } }
+  },
+  {
+    name: "file Content-Length 100 bytes too long (416 after every byte)",
+    spec: "",
+    custom: { _tag: "LongContentLength", extra: 100 }
+  },
+  {
+    name: "complete 200 GraphQL answers with JSON cut short (once each)",
+    spec: "",
+    custom: { _tag: "TruncatedJson" }
   },
   {
     name: "corrupt file bytes on every download",
@@ -263,6 +295,53 @@ const compare = (scenario: Scenario, baseline: Snapshot, faulted: Snapshot, coun
   } satisfies Figures
 }
 
+/** A complete, well-formed HTTP answer whose JSON stops halfway. */
+const truncatedJson = "{\"data\":{\"project\":{\"runs\":{\"edges\":[{\"node\":{\"id\":\"UnVu"
+
+/**
+ * The server hooks that play a {@link CustomFault} once `active`, counting the faults they
+ * inject and the requests they see again (those the server's injector does not see).
+ */
+const customHooks = (fault: CustomFault | undefined) => {
+  const state = {
+    active: false,
+    injected: 0,
+    retried: 0,
+    /** Baseline bytes of each file by its URL path (for answers the hooks make themselves). */
+    files: new Map<string, Uint8Array>()
+  }
+  const seen = new Set<string>()
+  const faultInjection: LocalServer.FaultInjection = (request) =>
+    Effect.gen(function*() {
+      if (!state.active || fault === undefined) return Option.none()
+      const path = decodeURIComponent(request.url.split("?")[0]!)
+      if (fault._tag === "TruncatedJson" && path === "/graphql") {
+        const identity = yield* Effect.orElseSucceed(request.text, () => "")
+        if (seen.has(identity)) return void state.retried++, Option.none()
+        seen.add(identity)
+        state.injected++
+        return Option.some(HttpServerResponse.text(truncatedJson, { status: 200, contentType: "application/json" }))
+      }
+      if (fault._tag === "LongContentLength" && path.startsWith("/files/")) {
+        if (request.headers["range"] !== undefined) return void state.retried++, Option.none()
+        const bytes = state.files.get(path)
+        if (bytes === undefined || bytes.length === 0) return Option.none()
+        state.injected++
+        return Option.some(HttpServerResponse.stream(cutAndClose(request, bytes, bytes.length), {
+          status: 200,
+          contentType: "application/octet-stream",
+          contentLength: bytes.length + fault.extra
+        }))
+      }
+      return Option.none()
+    })
+  const transformFileBody: LocalServer.FileBodyTransform = (_file, body) =>
+    !state.active || fault?._tag !== "DropEvery"
+      ? body
+      : cutAfter(body, fault.bytes, () => void state.injected++)
+  return { state, faultInjection, transformFileBody }
+}
+
 /**
  * Runs one scenario on its own server: baseline without faults, then the workload with them.
  */
@@ -271,7 +350,10 @@ export const runScenario = (
 ): Effect.Effect<Figures, never, FileSystem.FileSystem | Path.Path> =>
   Effect.scoped(Effect.gen(function*() {
     const faults = yield* Effect.orDie(FaultInjection.make(""))
-    const { server, sql } = yield* Effect.orDie(LocalServer.make({ faults }))
+    const custom = customHooks(scenario.custom)
+    const { server, sql } = yield* Effect.orDie(
+      LocalServer.make({ faults, faultInjection: custom.faultInjection, transformFileBody: custom.transformFileBody })
+    )
     const summary = yield* DemoData.seedDemo(DEMO).pipe(Effect.provideService(Sql, sql), Effect.orDie)
     const project = summary.projects[0]!
     const targets = project.runs.slice(0, SCANNED_RUNS).map((run) => ({
@@ -280,7 +362,18 @@ export const runScenario = (
       id: run.name
     }))
     const baseline = yield* snapshot(server, targets, {})
+    if (Either.isRight(baseline.download)) {
+      for (const [key, bytes] of baseline.download.right) {
+        if (typeof bytes !== "string") custom.state.files.set(`/files/${summary.entity}/${project.name}/${key}`, bytes)
+      }
+    }
     yield* Effect.orDie(faults.setPlan(scenario.spec))
+    custom.state.active = true
     const faulted = yield* snapshot(server, targets, scenario.client ?? {})
-    return compare(scenario, baseline, faulted, yield* faults.counters)
+    const counters = yield* faults.counters
+    return compare(scenario, baseline, faulted, {
+      ...counters,
+      injected: counters.injected + custom.state.injected,
+      repeated: counters.repeated + custom.state.retried
+    })
   }))

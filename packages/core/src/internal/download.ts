@@ -156,13 +156,36 @@ const dropFirst = <E>(body: Stream.Stream<Uint8Array, E>, skip: number): Stream.
     Stream.filter((chunk) => chunk.length > 0)
   )
 
+/** The total size a `206` or `416` answer states (the `/n` ending `Content-Range`), if it says. */
+const rangeTotal = (header: string | undefined): number | undefined => {
+  const match = header === undefined ? null : /\/\s*(\d+)\s*$/.exec(header)
+  return match === null ? undefined : Number(match[1])
+}
+
+const contentLength = (response: { readonly headers: Readonly<Record<string, string | undefined>> }) => {
+  const header = response.headers["content-length"]
+  return header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined
+}
+
+/** Where a download starts: the bytes already in the temporary file and their digest so far. @internal */
+export interface Resumed {
+  readonly written: number
+  readonly md5: Md5
+}
+
 /**
  * GETs the file and streams the body into `temp`, hashing what is written. Returns the byte
  * count and digest. A connection lost mid-body is resumed after the last byte written
- * (`Range: bytes={written}-`; a server answering `200` instead is read past what we have), up
- * to `retry.maxAttempts` responses with the configured backoff between them.
+ * (`Range: bytes={written}-`; a server answering `200` instead is read past what we have).
+ *
+ * Progress resets the retry budget: an attempt that received bytes is resumed at once and does
+ * not count; only attempts in a row that received nothing (a stall) count against
+ * `retry.maxAttempts`, with the configured backoff between them, and a stall ends when the next
+ * wait would end more than `retry.maxRetryTime` after the last byte arrived. A `416` to a resume
+ * (the server has nothing after the bytes we hold, e.g. its Content-Length was too long) ends the
+ * body there when the md5, the known size or the stated total can settle it; `verify` then does.
  */
-const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =>
+const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks, from: Resumed) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const http = yield* WandbHttpClient
@@ -186,8 +209,8 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
           return Effect.raceFirst<A, E | string, R, never, string, never>(consume, watchdog)
         }
       })
-    const md5 = new Md5()
-    let written = 0
+    const md5 = from.md5
+    let written = from.written
     let expected: number | undefined
     // Uninterruptible, so that `written` and the digest always describe the file's bytes even
     // when the watchdog interrupts the body: a resume continues exactly after them.
@@ -199,6 +222,11 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
           written += block.length
         })
       ))
+    const done = () => ({ received: written, md5: md5.digestBase64() }) as const
+    const maxAttempts = Option.match(policy, { onNone: () => 1, onSome: (p) => p.maxAttempts })
+    /** Attempts in a row that received no byte, and since when nothing arrived. */
+    let stalled = 0
+    let stalledSince = clock.unsafeCurrentTimeMillis()
     for (let attempt = 1;; attempt++) {
       const request = HttpClientRequest.get(file.url).pipe(
         written === 0 ? (r) => r : HttpClientRequest.setHeader("range", `bytes=${written}-`)
@@ -206,13 +234,14 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
       const response = yield* http.execute(request).pipe(
         Effect.catchAll((error) => Effect.flip(Effect.map(attemptsMade, (n) => requestError(file, error, n))))
       )
+      if (response.status === 416 && written > 0) {
+        const total = rangeTotal(response.headers["content-range"])
+        const settled = nonEmpty(file.md5) || knownSize(file) === written || total === written
+        yield* Effect.ignore(response.text)
+        if (settled) return done()
+      }
       if (response.status < 200 || response.status >= 300) {
         return yield* Effect.flip(Effect.map(attemptsMade, (n) => statusError(file, response.status, n)))
-      }
-      if (attempt === 1) {
-        const header = response.headers["content-length"]
-        expected = header !== undefined && /^\d+$/.test(header) ? Number(header) : undefined
-        yield* hooks.onStart(knownSize(file) ?? expected)
       }
       const resumedAt = response.status === 206 ? rangeStart(response.headers["content-range"]) : 0
       if (resumedAt === undefined || resumedAt > written) {
@@ -221,6 +250,15 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
           reason: `resuming ${file.name} at byte ${written}: unexpected Content-Range ${response.headers["content-range"]}`
         })
       }
+      const length = contentLength(response)
+      const total = response.status === 206
+        ? rangeTotal(response.headers["content-range"]) ?? (length === undefined ? undefined : resumedAt + length)
+        : length
+      if (attempt === 1) {
+        yield* hooks.onStart(knownSize(file) ?? total)
+        if (written > 0) yield* hooks.onBytes(written)
+      }
+      if (total !== undefined) expected = total
       lastChunkAt = clock.unsafeCurrentTimeMillis()
       const body = dropFirst(response.stream, written - resumedAt).pipe(
         Stream.mapError((error) => error.description ?? error.reason),
@@ -229,6 +267,7 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
           return hooks.onBytes(chunk.length)
         })
       )
+      const before = written
       const outcome = yield* fs.open(temp, { flag: written === 0 ? "w" : "a" }).pipe(
         Effect.flatMap((file) => inBlocks(body, append(file))),
         Effect.scoped,
@@ -238,17 +277,34 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks) =
       )
       if (Either.isLeft(outcome) && typeof outcome.left !== "string") return yield* outcome.left
       const lost = Either.isLeft(outcome) ? outcome.left : undefined
-      if (lost === undefined && (expected === undefined || written >= expected)) {
-        return { received: written, md5: md5.digestBase64() } as const
+      if (lost === undefined && (expected === undefined || written >= expected)) return done()
+      const now = clock.unsafeCurrentTimeMillis()
+      if (written > before) {
+        // progress: the budget starts again, and the resume goes out at once
+        stalled = 0
+        stalledSince = now
+        continue
       }
-      const reason = lost === undefined
+      stalled++
+      const reason = (lost === undefined
         ? `body of ${file.name} truncated after ${written} of ${expected} bytes`
-        : `connection lost after ${written} bytes of ${file.name}: ${lost}`
-      const maxAttempts = Option.match(policy, { onNone: () => 1, onSome: (p) => p.maxAttempts })
-      if (attempt >= maxAttempts) return yield* new Errors.TransportError({ attempts: attempt, reason })
-      if (Option.isSome(policy)) yield* Effect.sleep(Duration.millis(yield* backoffMillis(policy.value, attempt)))
+        : `connection lost after ${written} bytes of ${file.name}: ${lost}`) +
+        `; no progress in ${stalled} attempt(s)`
+      if (stalled >= maxAttempts || Option.isNone(policy)) {
+        return yield* new Errors.TransportError({ attempts: attempt, reason })
+      }
+      const wait = yield* backoffMillis(policy.value, stalled)
+      if (now + wait - stalledSince > Duration.toMillis(policy.value.maxRetryTime)) {
+        return yield* new Errors.TransportError({
+          attempts: attempt,
+          reason: `${reason} within ${Duration.format(policy.value.maxRetryTime)}`
+        })
+      }
+      yield* Effect.sleep(Duration.millis(wait))
     }
   })
+
+const nonEmpty = (md5: string | null | undefined): md5 is string => md5 !== undefined && md5 !== null && md5 !== ""
 
 const verify = (file: DownloadableFile, received: number, md5: string) => {
   const size = knownSize(file)
@@ -257,11 +313,79 @@ const verify = (file: DownloadableFile, received: number, md5: string) => {
       new Errors.ChecksumMismatch({ name: file.name, expected: `${size} bytes`, actual: `${received} bytes` })
     )
   }
-  if (file.md5 !== undefined && file.md5 !== null && file.md5 !== "" && file.md5 !== md5) {
+  if (nonEmpty(file.md5) && file.md5 !== md5) {
     return Effect.fail(new Errors.ChecksumMismatch({ name: file.name, expected: file.md5, actual: md5 }))
   }
   return Effect.void
 }
+
+/**
+ * `undefined` when `url` is one a download may fetch: `http:`/`https:`, or a path on the base
+ * URL (`/files/…`); otherwise why not.
+ */
+const unsupportedUrl = (url: string): string | undefined => {
+  if (url.startsWith("/") && !url.startsWith("//")) return undefined
+  let protocol: string
+  try {
+    protocol = new URL(url).protocol
+  } catch {
+    return "not a valid URL"
+  }
+  return protocol === "http:" || protocol === "https:"
+    ? undefined
+    : `unsupported URL scheme ${JSON.stringify(protocol)} (only http and https are fetched)`
+}
+
+/**
+ * A `.part` file untouched for this long is left over by a download that is no longer running
+ * (a live download touches its own every {@link TOUCH_EVERY}): it may be reused or removed.
+ */
+const STALE_AFTER_MS = 30_000
+const TOUCH_EVERY = Duration.seconds(5)
+
+/** The temporary files of downloads of `base`: `.{base}.{random}.part`. */
+const isPartOf = (entry: string, base: string): boolean =>
+  entry.startsWith(`.${base}.`) && entry.endsWith(".part") &&
+  /^[0-9a-z]+$/.test(entry.slice(base.length + 2, -".part".length))
+
+const fresh = (): Resumed => ({ written: 0, md5: new Md5() })
+
+/**
+ * Takes over the largest stale `.part` of `base` in `directory` (renamed to `temp`, its bytes
+ * hashed, so the download resumes after them; the final md5 check tells whether they were a
+ * prefix of the file) and removes the other stale ones. Nothing stale, or any file-system
+ * failure: a fresh start. Parts touched recently may belong to a live download and are left alone.
+ */
+const reuseStaleParts = (directory: string, base: string, temp: string, size: number | undefined) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const now = Date.now()
+    const entries = (yield* fs.readDirectory(directory)).filter((entry) => isPartOf(entry, base))
+    const stale: Array<{ readonly path: string; readonly size: number }> = []
+    for (const entry of entries) {
+      const full = path.join(directory, entry)
+      const info = yield* Effect.option(fs.stat(full))
+      if (Option.isNone(info) || info.value.type !== "File") continue
+      const modified = Option.getOrElse(Option.map(info.value.mtime, (date) => date.getTime()), () => now)
+      if (now - modified >= STALE_AFTER_MS) stale.push({ path: full, size: Number(info.value.size) })
+    }
+    stale.sort((a, b) => b.size - a.size)
+    const best = stale.find((part) => part.size > 0 && (size === undefined || part.size <= size))
+    for (const part of stale) if (part !== best) yield* Effect.ignore(fs.remove(part.path))
+    if (best === undefined) return fresh()
+    yield* fs.rename(best.path, temp)
+    const md5 = new Md5()
+    let written = 0
+    yield* Stream.runForEach(fs.stream(temp), (chunk) =>
+      Effect.sync(() => {
+        md5.update(chunk)
+        written += chunk.length
+      }))
+    return { written, md5 } satisfies Resumed
+  }).pipe(
+    Effect.catchAll(() => Effect.as(Effect.ignore(FileSystem.FileSystem.pipe(Effect.flatMap((fs) => fs.remove(temp)))), fresh()))
+  )
 
 /**
  * Downloads one file (see `Download.download` for the rules), reporting progress to `hooks`.
@@ -271,6 +395,10 @@ const verify = (file: DownloadableFile, received: number, md5: string) => {
 export const downloadFile = (file: DownloadableFile, options: DownloadOptions = {}, hooks: ProgressHooks = silent) =>
   Effect.gen(function*() {
     const segments = yield* safeSegments(file.name)
+    const badUrl = unsupportedUrl(file.url)
+    if (badUrl !== undefined) {
+      return yield* new Errors.DecodeError({ entity: `file ${file.name}`, field: "url", reason: badUrl })
+    }
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const target = path.join(options.root ?? ".", ...segments)
@@ -284,13 +412,31 @@ export const downloadFile = (file: DownloadableFile, options: DownloadOptions = 
     yield* fs.makeDirectory(directory, { recursive: true }).pipe(Effect.mapError(fileSystemError(directory)))
     const suffix = (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36) +
       (yield* Random.nextIntBetween(0, 2 ** 31)).toString(36)
-    const temp = path.join(directory, `.${path.basename(target)}.${suffix}.part`)
+    const base = path.basename(target)
+    const temp = path.join(directory, `.${base}.${suffix}.part`)
+    // Tells other downloads of this name that the temporary file is in use (see STALE_AFTER_MS).
+    const touch = Effect.suspend(() => {
+      const now = new Date()
+      return Effect.ignore(fs.utimes(temp, now, now))
+    })
     return yield* Effect.gen(function*() {
-      const { md5, received } = yield* fetchInto(file, temp, hooks)
-      yield* verify(file, received, md5)
+      yield* Effect.forkScoped(Effect.forever(Effect.delay(touch, TOUCH_EVERY)))
+      const reused = yield* reuseStaleParts(directory, base, temp, knownSize(file))
+      const first = yield* fetchInto(file, temp, hooks, reused)
+      const checked = yield* Effect.either(verify(file, first.received, first.md5))
+      if (Either.isLeft(checked)) {
+        if (reused.written === 0) return yield* checked.left
+        // the reused bytes were not a prefix of this file: fetch it again from the start
+        yield* hooks.onBytes(-first.received)
+        const again = yield* fetchInto(file, temp, silentStart(hooks), fresh())
+        yield* verify(file, again.received, again.md5)
+      }
       // Someone may have created the target while we were downloading.
       if (options.replace !== true) yield* refuseExisting
       yield* fs.rename(temp, target).pipe(Effect.mapError(fileSystemError(target)))
       return target
-    }).pipe(Effect.onError(() => Effect.ignore(fs.remove(temp))))
+    }).pipe(Effect.scoped, Effect.onError(() => Effect.ignore(fs.remove(temp))))
   })
+
+/** `hooks` without a second `onStart` (a file fetched again after a reused part failed its check). */
+const silentStart = (hooks: ProgressHooks): ProgressHooks => ({ ...hooks, onStart: () => Effect.void })

@@ -14,6 +14,47 @@ export interface PathParts {
   readonly id: string | undefined
 }
 
+/**
+ * A path as the API functions take it: `"entity/project/id"`, or its parts as an array
+ * (`["entity", "project", "id"]`, Python's habit), each part a non-empty string without `/`.
+ *
+ * @internal
+ */
+export type PathInput = string | ReadonlyArray<string>
+
+/** The input as text for an `InvalidPath` (whatever a caller passed at run time). */
+const shown = (input: unknown): string => {
+  if (typeof input === "string") return input
+  try {
+    return JSON.stringify(input) ?? String(input)
+  } catch {
+    return String(input)
+  }
+}
+
+/**
+ * The path as one string: a string as is, an array of parts joined with `/`; anything else (or
+ * a part that is not a non-empty string without `/`) is `InvalidPath`.
+ *
+ * @internal
+ */
+export const pathText = (input: unknown): Either.Either<string, InvalidPath> => {
+  if (typeof input === "string") return Either.right(input)
+  if (!Array.isArray(input)) {
+    return Either.left(
+      new InvalidPath({ input: shown(input), reason: "a path is a string or an array of strings" })
+    )
+  }
+  for (const part of input as ReadonlyArray<unknown>) {
+    if (typeof part !== "string" || part === "" || part.includes("/")) {
+      return Either.left(
+        new InvalidPath({ input: shown(input), reason: "each part of a path array is a non-empty string without '/'" })
+      )
+    }
+  }
+  return Either.right(input.join("/"))
+}
+
 const segments = (input: string): Either.Either<ReadonlyArray<string>, InvalidPath> => {
   const trimmed = input.trim().replace(/^\/+|\/+$/g, "")
   if (trimmed === "") return Either.right([])
@@ -29,11 +70,14 @@ const segments = (input: string): Either.Either<ReadonlyArray<string>, InvalidPa
 
 /**
  * `entity/project/id`, `entity/project/<kind>/id`, `entity/project:id`, `project/id`,
- * `project:id`, `id`; the empty path names nothing.
+ * `project:id`, `id` (as a string or an array of parts); the empty path names nothing.
  *
  * @internal
  */
-export const parseObjectPath = (input: string, kind: "runs" | "sweeps"): Either.Either<PathParts, InvalidPath> =>
+export const parseObjectPath = (path: PathInput, kind: "runs" | "sweeps"): Either.Either<PathParts, InvalidPath> =>
+  Either.flatMap(pathText(path), (input) => parseObjectText(input, kind))
+
+const parseObjectText = (input: string, kind: "runs" | "sweeps"): Either.Either<PathParts, InvalidPath> =>
   Either.flatMap(segments(input), (parts): Either.Either<PathParts, InvalidPath> => {
     const withoutKind = parts.length === 4 && parts[2] === kind ? [parts[0]!, parts[1]!, parts[3]!] : parts
     const last = withoutKind[withoutKind.length - 1]
@@ -66,7 +110,10 @@ export const parseObjectPath = (input: string, kind: "runs" | "sweeps"): Either.
  *
  * @internal
  */
-export const parseProjectPath = (input: string): Either.Either<Omit<PathParts, "id">, InvalidPath> =>
+export const parseProjectPath = (path: PathInput): Either.Either<Omit<PathParts, "id">, InvalidPath> =>
+  Either.flatMap(pathText(path), parseProjectText)
+
+const parseProjectText = (input: string): Either.Either<Omit<PathParts, "id">, InvalidPath> =>
   Either.flatMap(segments(input), (parts): Either.Either<Omit<PathParts, "id">, InvalidPath> => {
     if (parts.some((part) => part.includes(":"))) {
       return Either.left(new InvalidPath({ input, reason: "a project path has no run id (no ':')" }))

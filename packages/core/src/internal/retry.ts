@@ -11,6 +11,7 @@ import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../WandbConfig.js"
+import { excerpt } from "./errorMessage.js"
 
 /**
  * Attempts made by the most recent request of the current fiber (set by {@link retrying}).
@@ -23,68 +24,108 @@ export const currentAttempts: FiberRef.FiberRef<number> = globalValue(
 )
 
 /**
- * When `true` in the calling fiber (the GraphQL transport sets it), every attempt also reads
- * the whole response body: a body cut short is then retried like a reset connection, and the
- * per-attempt timeout covers the whole answer. File downloads leave it `false` and stream.
+ * How a whole answer is parsed (`JSON.parse`, throwing on a body that does not parse).
  *
  * @internal
  */
-export const readBodyInAttempt: FiberRef.FiberRef<boolean> = globalValue(
+export type BodyParser = (text: string) => unknown
+
+/**
+ * When set in the calling fiber (the GraphQL transport sets it), every attempt also reads the
+ * whole response body and parses a `200` answer with it: a body cut short, or a complete answer
+ * that does not parse (truncated or garbled JSON), is retried like a reset connection, and the
+ * per-attempt timeout covers the whole answer. The parsed value is what the response's `json`
+ * then returns (parsed once). File downloads leave it unset and stream.
+ *
+ * @internal
+ */
+export const readBodyInAttempt: FiberRef.FiberRef<BodyParser | undefined> = globalValue(
   "@effect-wandb/core/internal/retry/readBodyInAttempt",
-  () => FiberRef.unsafeMake(false)
+  () => FiberRef.unsafeMake<BodyParser | undefined>(undefined)
 )
+
+/** The parsed body of each response an attempt parsed (see {@link readBodyInAttempt}). */
+const parsedBodies = new WeakMap<HttpClientResponse.HttpClientResponse, { readonly value: unknown }>()
+
+/**
+ * The body an attempt already parsed, if this response came from one that did.
+ *
+ * @internal
+ */
+export const parsedBody = (response: HttpClientResponse.HttpClientResponse): { readonly value: unknown } | undefined =>
+  parsedBodies.get(response)
 
 /**
  * `response` with its body served from `body` (already in memory): `text`, `json`,
  * `arrayBuffer` and `stream` read the bytes directly, everything else is the original's.
  * (Re-wrapping the bytes in a web `Response` costs about a millisecond per large GraphQL answer
- * in web-stream plumbing.)
+ * in web-stream plumbing.) `json` is `parsed` when the body was parsed already.
  */
 const servedFrom = (
   request: HttpClientRequest.HttpClientRequest,
   response: HttpClientResponse.HttpClientResponse,
-  body: ArrayBuffer
+  body: ArrayBuffer,
+  text: string,
+  parsed: { readonly value: unknown } | undefined
 ): HttpClientResponse.HttpClientResponse => {
-  const decode = () => new TextDecoder().decode(body)
-  return Object.create(response, {
+  const served: HttpClientResponse.HttpClientResponse = Object.create(response, {
     arrayBuffer: { get: () => Effect.succeed(body) },
-    text: { get: () => Effect.sync(decode) },
+    text: { get: () => Effect.succeed(text) },
     json: {
       get: () =>
-        Effect.try({
-          try: () => {
-            const text = decode()
-            return text === "" ? null : JSON.parse(text) as unknown
-          },
+        parsed !== undefined ? Effect.succeed(parsed.value) : Effect.try({
+          try: () => text === "" ? null : JSON.parse(text) as unknown,
           catch: (cause) => new HttpClientError.ResponseError({ request, response, reason: "Decode", cause })
         })
     },
     stream: { get: () => Stream.succeed(new Uint8Array(body)) }
   })
+  if (parsed !== undefined) parsedBodies.set(served, parsed)
+  return served
 }
 
-/** The response with its body read into memory; a failed read is a `Transport` error. */
+/**
+ * The response with its body read into memory (and a `200` answer parsed with `parse`); a failed
+ * read, or a `200` answer that does not parse, is a `Transport` error.
+ */
 const readWhole = (
   request: HttpClientRequest.HttpClientRequest,
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse.HttpClientResponse,
+  parse: BodyParser
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError> =>
-  Effect.map(response.arrayBuffer, (body) => servedFrom(request, response, body)).pipe(
-      Effect.mapError((error) =>
-        new HttpClientError.RequestError({
-          request,
-          reason: "Transport",
-          cause: error,
-          description: `connection lost while reading the response: ${error.description ?? error.message}`
-        })
-      )
-    )
+  response.arrayBuffer.pipe(
+    Effect.mapError((error) =>
+      new HttpClientError.RequestError({
+        request,
+        reason: "Transport",
+        cause: error,
+        description: `connection lost while reading the response: ${error.description ?? error.message}`
+      })
+    ),
+    Effect.flatMap((body) => {
+      const text = new TextDecoder().decode(body)
+      if (response.status !== 200) return Effect.succeed(servedFrom(request, response, body, text, undefined))
+      try {
+        return Effect.succeed(servedFrom(request, response, body, text, { value: parse(text) }))
+      } catch {
+        return Effect.fail(
+          new HttpClientError.RequestError({
+            request,
+            reason: "Transport",
+            description: `the answer is not valid JSON (cut short or garbled): ${excerpt(text) || "(empty body)"}`
+          })
+        )
+      }
+    })
+  )
 
 /** @internal */
 export const isRetryableStatus = (status: number): boolean =>
   status === 408 || status === 429 || (status >= 500 && status !== 501)
 
 /**
- * `Retry-After` in milliseconds: delta-seconds or an HTTP date (relative to `now`).
+ * `Retry-After` in milliseconds: delta-seconds or an HTTP date (relative to `now`); `undefined`
+ * for anything else (a negative or otherwise invalid value), so the computed backoff applies.
  *
  * @internal
  */
@@ -92,6 +133,8 @@ export const parseRetryAfter = (value: string | undefined, now: number): number 
   if (value === undefined) return undefined
   const trimmed = value.trim()
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000)
+  // an HTTP date names its weekday or month; anything else (`-5`, `1e3`, `abc`) is invalid
+  if (!/[a-z]{3}/i.test(trimmed)) return undefined
   const date = Date.parse(trimmed)
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
@@ -130,8 +173,8 @@ export const retrying = (policy: RetryPolicy, timeout: Duration.Duration) =>
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError, R> =>
   Effect.gen(function*() {
     const start = yield* Clock.currentTimeMillis
-    const whole = yield* FiberRef.get(readBodyInAttempt)
-    const attempt = (whole ? Effect.flatMap(send, (response) => readWhole(request, response)) : send).pipe(
+    const parse = yield* FiberRef.get(readBodyInAttempt)
+    const attempt = (parse !== undefined ? Effect.flatMap(send, (response) => readWhole(request, response, parse)) : send).pipe(
       Effect.timeoutFail({
         duration: timeout,
         onTimeout: () =>

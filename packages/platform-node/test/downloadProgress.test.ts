@@ -1,0 +1,189 @@
+/**
+ * Downloads over real HTTP that make progress are not given up on: a resume that received bytes
+ * does not count as a failed attempt (only a stall does, within `retry.maxAttempts` and
+ * `retry.maxRetryTime`); a 416 after every byte arrived is settled by the md5; URLs other than
+ * http(s) are refused at once; `.part` files left by a killed process are reused (or removed).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Download, WandbApi, WandbConfig } from "@effect-wandb/core"
+import { NodeWandb } from "@effect-wandb/platform-node"
+import { DemoData, LocalServer } from "@effect-wandb/server"
+import { FileSystem, HttpServerResponse, Path } from "@effect/platform"
+import type { HttpServerRequest } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { Chunk, Context, Duration, Effect, Option, Stream } from "effect"
+import { randomBytes } from "node:crypto"
+import { cutAfter, cutAndClose } from "./cuts.js"
+
+type Sql = Effect.Effect.Context<ReturnType<typeof DemoData.putFile>>
+const Sql = Context.GenericTag<Sql>("@effect/sql/SqlClient")
+
+interface Setup {
+  readonly size: number
+  /** Bytes the n-th file response (1-based) sends before the connection drops; undefined = all. */
+  readonly cut?: (request: number) => number | undefined
+  /** Answer the n-th file request with this instead (given the file's bytes). */
+  readonly answer?: (
+    n: number,
+    bytes: Uint8Array,
+    request: HttpServerRequest.HttpServerRequest
+  ) => HttpServerResponse.HttpServerResponse | undefined
+  readonly retry: WandbConfig.Options["retry"]
+}
+
+const serverWith = (setup: Setup) =>
+  Effect.gen(function*() {
+    const bytes = randomBytes(setup.size)
+    const ranges: Array<string | undefined> = []
+    const { demo, server, sql } = yield* LocalServer.make({
+      seed: { projects: 1, runsPerProject: 1, filesPerRun: 0, largeFileBytes: 0, stepsPerRun: 1 },
+      faultInjection: (request) =>
+        Effect.sync(() => {
+          if (!request.url.startsWith("/files/")) return Option.none()
+          ranges.push(request.headers["range"])
+          return Option.fromNullable(setup.answer?.(ranges.length, bytes, request))
+        }),
+      transformFileBody: (_file, body) => {
+        const limit = setup.cut?.(ranges.length)
+        return limit === undefined ? body : cutAfter(body, limit)
+      }
+    })
+    const run = demo!.projects[0]!.runs[0]!
+    yield* DemoData.putFile(run.id, "data.bin", bytes).pipe(Effect.provideService(Sql, sql as unknown as Sql))
+    const layer = NodeWandb.layerFrom(
+      WandbConfig.layerWithoutEnv({ baseUrl: server.baseUrl, apiKey: server.apiKey, retry: setup.retry })
+    )
+    const file = yield* Effect.flatMap(WandbApi.WandbApi, (api) =>
+      Effect.map(
+        Stream.runCollect(api.files(`${demo!.entity}/${demo!.projects[0]!.name}/${run.name}`)),
+        Chunk.unsafeHead
+      )).pipe(Effect.provide(layer))
+    ranges.length = 0
+    const fs = yield* FileSystem.FileSystem
+    const root = yield* fs.makeTempDirectoryScoped()
+    const download = (target: Download.DownloadableFile = file) =>
+      Download.download(target, { root }).pipe(Effect.provide(layer))
+    const entries = fs.readDirectory(root)
+    return { bytes, file, root, ranges, download, entries, read: (path: string) => fs.readFile(path) }
+  })
+
+describe("downloads that make progress", () => {
+  it.scopedLive("a connection dropped every 256 KiB: every resume makes progress, so it completes (maxAttempts 3)", () =>
+    Effect.gen(function*() {
+      const { bytes, download, ranges, read } = yield* serverWith({
+        size: 3_000_000,
+        cut: () => 256 * 1024,
+        retry: { maxAttempts: 3, baseDelay: "200 millis", maxDelay: "1 second", maxRetryTime: "1 second" }
+      })
+      const [elapsed, path] = yield* Effect.timed(download())
+      expect(Buffer.compare(yield* read(path), bytes)).toBe(0)
+      expect(ranges.length).toBe(Math.ceil(3_000_000 / (256 * 1024)))
+      // resumed at once after progress: no backoff wait
+      expect(Duration.toMillis(elapsed)).toBeLessThan(3000)
+    }).pipe(Effect.provide(NodeContext.layer)), 20_000)
+
+  it.scopedLive("a stall (no byte at each resume) fails within maxRetryTime, not maxAttempts × backoff", () =>
+    Effect.gen(function*() {
+      const { download, entries, ranges } = yield* serverWith({
+        size: 600_000,
+        cut: () => 100_000,
+        // the resumes answer 200 from byte 0 (Range ignored) and drop before any new byte
+        answer: (n, all, request) =>
+          n === 1 ? undefined : HttpServerResponse.stream(cutAndClose(request, all, 100_000), {
+            status: 200,
+            contentType: "application/octet-stream",
+            contentLength: all.length
+          }),
+        retry: { maxAttempts: 100, baseDelay: "300 millis", maxDelay: "300 millis", maxRetryTime: "1 second" }
+      })
+      const started = Date.now()
+      const error = yield* Effect.flip(download())
+      expect(error).toMatchObject({ _tag: "TransportError" })
+      expect(Date.now() - started).toBeLessThan(4000)
+      expect(ranges.length).toBeLessThan(8)
+      expect(ranges.length).toBeGreaterThanOrEqual(3)
+      expect(yield* entries).toEqual([])
+    }).pipe(Effect.provide(NodeContext.layer)), 40_000)
+
+  it.scopedLive("Content-Length 100 bytes too long: the 416 after every byte is settled by the md5", () =>
+    Effect.gen(function*() {
+      const { bytes, download, entries, file, ranges, read } = yield* serverWith({
+        size: 500_000,
+        answer: (n, all, request) =>
+          n === 1
+            ? HttpServerResponse.stream(cutAndClose(request, all, all.length), {
+              status: 200,
+              contentType: "application/octet-stream",
+              contentLength: all.length + 100
+            })
+            : undefined,
+        retry: { maxAttempts: 3, baseDelay: "10 millis", maxRetryTime: "2 seconds" }
+      })
+      const path = yield* download()
+      expect(Buffer.compare(yield* read(path), bytes)).toBe(0)
+      expect(ranges).toEqual([undefined, `bytes=${bytes.length}-`])
+      // the same answer with an md5 that does not match: a typed error, nothing left behind
+      ranges.length = 0
+      const error = yield* Effect.flip(download({ ...file, name: "other.bin", md5: "AAAAAAAAAAAAAAAAAAAAAA==" }))
+      expect(error).toMatchObject({ _tag: "ChecksumMismatch" })
+      expect((yield* entries).sort()).toEqual(["data.bin"])
+    }).pipe(Effect.provide(NodeContext.layer)), 20_000)
+
+  it.scopedLive("file://, ftp:// and data: URLs are a typed error at once", () =>
+    Effect.gen(function*() {
+      const { download, entries, file } = yield* serverWith({ size: 10, retry: { maxAttempts: 3 } })
+      for (const url of ["file:///etc/passwd", "ftp://example.com/x", "data:text/plain,hello", "not a url"]) {
+        const error = yield* Effect.flip(download({ ...file, url })).pipe(Effect.timeout("5 seconds"))
+        expect(error, url).toMatchObject({ _tag: "DecodeError", field: "url" })
+      }
+      expect(yield* entries).toEqual([])
+    }).pipe(Effect.provide(NodeContext.layer)), 30_000)
+})
+
+describe("leftover .part files", () => {
+  const ago = (ms: number) => new Date(Date.now() - ms)
+
+  it.scopedLive("a stale .part whose bytes are a prefix is resumed with Range; other stale ones are removed", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const { bytes, download, entries, ranges, read, root } = yield* serverWith({ size: 1_000_000, retry: { maxAttempts: 3 } })
+      const stale = path.join(root, ".data.bin.killed1.part")
+      const smaller = path.join(root, ".data.bin.killed2.part")
+      yield* fs.writeFile(stale, bytes.subarray(0, 400_000))
+      yield* fs.writeFile(smaller, bytes.subarray(0, 1000))
+      for (const part of [stale, smaller]) yield* fs.utimes(part, ago(3_600_000), ago(3_600_000))
+      const target = yield* download()
+      expect(Buffer.compare(yield* read(target), bytes)).toBe(0)
+      expect(ranges).toEqual(["bytes=400000-"])
+      expect(yield* entries).toEqual(["data.bin"])
+    }).pipe(Effect.provide(NodeContext.layer)), 20_000)
+
+  it.scopedLive("a stale .part with other bytes: the md5 catches it, the file is fetched again whole", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const { bytes, download, entries, ranges, read, root } = yield* serverWith({ size: 300_000, retry: { maxAttempts: 3 } })
+      const stale = path.join(root, ".data.bin.killed3.part")
+      yield* fs.writeFile(stale, randomBytes(100_000))
+      yield* fs.utimes(stale, ago(3_600_000), ago(3_600_000))
+      const target = yield* download()
+      expect(Buffer.compare(yield* read(target), bytes)).toBe(0)
+      expect(ranges).toEqual(["bytes=100000-", undefined])
+      expect(yield* entries).toEqual(["data.bin"])
+    }).pipe(Effect.provide(NodeContext.layer)), 20_000)
+
+  it.scopedLive("a .part touched recently (another download may be writing it) is left alone", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const { bytes, download, entries, ranges, read, root } = yield* serverWith({ size: 300_000, retry: { maxAttempts: 3 } })
+      const live = path.join(root, ".data.bin.live1.part")
+      yield* fs.writeFile(live, bytes.subarray(0, 1000))
+      const target = yield* download()
+      expect(Buffer.compare(yield* read(target), bytes)).toBe(0)
+      expect(ranges).toEqual([undefined])
+      expect((yield* entries).sort()).toEqual([".data.bin.live1.part", "data.bin"])
+    }).pipe(Effect.provide(NodeContext.layer)), 20_000)
+})
+
