@@ -51,12 +51,20 @@ const expectClean = (ran: Ran, what: string) => {
 }
 
 let install: InstallStatus
-let server: Started
-let env: Record<string, string>
+
+/**
+ * The local server from the server tarball's Layer (`serve.mjs`), started by the first test that
+ * needs it, so that a server that cannot start fails those tests and no other.
+ */
+let serving: Promise<Started> | undefined
+const localServer = () => (serving ??= startIn(scratch, process.execPath, ["serve.mjs"], { WANDB_API_KEY: apiKey }))
+/** The environment that points a program at the local server. */
+const serverEnv = async () => ({ WANDB_BASE_URL: (await localServer()).baseUrl, WANDB_API_KEY: apiKey })
 
 /** The Node scenario, from ESM (run once, shared by the tests that need its runs and file). */
 let nodeScenario: Promise<Ran> | undefined
-const esmScenario = () => (nodeScenario ??= runIn(scratch, process.execPath, ["esm.mjs", project, "out-esm"], env))
+const esmScenario = () =>
+  (nodeScenario ??= serverEnv().then((env) => runIn(scratch, process.execPath, ["esm.mjs", project, "out-esm"], env)))
 
 /**
  * `tsc` of the typed program, the browser program and the README example with one module
@@ -91,7 +99,7 @@ const typecheck = (resolution: "node16" | "bundler"): Promise<Ran> => {
   return ran
 }
 
-beforeAll(async () => {
+const installed = async () => {
   install = await waitForInstall(scratch)
   if (install.code !== 0) throw new Error(`npm install in ${scratch} failed (exit ${install.code}):\n${install.output}`)
   // node-gyp leaves its object files next to a binary it compiled; a local prebuild has none.
@@ -101,11 +109,10 @@ beforeAll(async () => {
       `(better-sqlite3 ${compiled ? "compiled from source" : "from the workspace's binary, as a local prebuild"})`
   )
   writeFileSync(path.join(scratch, "readme-example.ts"), readmeExample())
-  server = await startIn(scratch, process.execPath, ["serve.mjs"], { WANDB_API_KEY: apiKey })
-  env = { WANDB_BASE_URL: server.baseUrl, WANDB_API_KEY: apiKey }
-}, 600_000)
+}
 
 afterAll(async () => {
+  const server = await serving?.catch(() => undefined)
   await server?.stop()
   expect(server?.output() ?? "").not.toContain(apiKey)
 })
@@ -147,6 +154,8 @@ describe("the tarballs", () => {
 })
 
 describe("in the scratch project (installed with npm)", () => {
+  beforeAll(installed, 600_000)
+
   it("has no workspace links and no tsx", () => {
     expect(install.code).toBe(0)
     expect(existsSync(path.join(scratch, "node_modules/tsx"))).toBe(false)
@@ -172,7 +181,7 @@ describe("in the scratch project (installed with npm)", () => {
   it("Node, ESM and CommonJS: lists runs with a filter, scans a history, downloads a file", async () => {
     const [esm, cjs] = await Promise.all([
       esmScenario(),
-      runIn(scratch, process.execPath, ["cjs.cjs", project, "out-cjs"], env)
+      serverEnv().then((env) => runIn(scratch, process.execPath, ["cjs.cjs", project, "out-cjs"], env))
     ])
     expectClean(esm, "esm.mjs")
     expectClean(cjs, "cjs.cjs")
@@ -207,6 +216,7 @@ describe("in the scratch project (installed with npm)", () => {
     // The node16 compile emits it (with the other programs) to compiled/.
     const compiled = await typecheck("node16")
     expect(compiled.code, compiled.stdout + compiled.stderr).toBe(0)
+    const env = await serverEnv()
     const example = await runIn(scratch, process.execPath, ["compiled/readme-example.js"], env)
     expectClean(example, "the README example")
     expect(example.stderr).toBe("")
@@ -251,7 +261,7 @@ describe("in the scratch project (installed with npm)", () => {
     const result = await Effect.gen(function*() {
       const url = yield* serveHarness({
         bundle: bundled.outputFiles[0]!.text,
-        upstream: server.baseUrl,
+        upstream: (yield* Effect.promise(localServer)).baseUrl,
         config: { apiKey, project, run: nodeResult.best.id, fileName: nodeResult.file.name }
       })
       return yield* runPage(url)
