@@ -45,6 +45,21 @@ const publicModules = (name: string): Array<string> =>
     .filter((file) => file.endsWith(".ts") && file !== "index.ts" && file !== "bin.ts")
     .map((file) => file.slice(0, -3))
 
+/** esbuild bundle of a scratch program for the browser, resolved from the scratch node_modules. */
+const bundle = (entry: string, options: { readonly minify: boolean }) =>
+  build({
+    absWorkingDir: scratch,
+    entryPoints: [entry],
+    bundle: true,
+    minify: options.minify,
+    write: false,
+    metafile: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    logLevel: "silent"
+  })
+
 const expectClean = (ran: Ran, what: string) => {
   expect(ran.code, `${what} exited with ${ran.code}:\n${ran.stdout}\n${ran.stderr}`).toBe(0)
   expect(ran.stdout + ran.stderr, `${what} printed the API key`).not.toContain(apiKey)
@@ -245,17 +260,7 @@ describe("in the scratch project (installed with npm)", () => {
 
   it("a browser bundle of a platform-browser program lists runs and downloads into OPFS in Chromium", async () => {
     const nodeResult = JSON.parse((await esmScenario()).stdout)
-    const bundled = await build({
-      absWorkingDir: scratch,
-      entryPoints: ["browser.ts"],
-      bundle: true,
-      write: false,
-      metafile: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      logLevel: "silent"
-    })
+    const bundled = await bundle("browser.ts", { minify: false })
     // Everything came from the scratch project's node_modules.
     for (const input of Object.keys(bundled.metafile.inputs)) expect(input).toMatch(/^(node_modules\/|browser\.ts$)/)
     const result = await Effect.gen(function*() {
@@ -273,18 +278,7 @@ describe("in the scratch project (installed with npm)", () => {
   })
 
   it("a bundle that uses only WandbApi.runs is tree-shaken: no server, no CLI", async () => {
-    const bundled = await build({
-      absWorkingDir: scratch,
-      entryPoints: ["runs-only.ts"],
-      bundle: true,
-      minify: true,
-      write: false,
-      metafile: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      logLevel: "silent"
-    })
+    const bundled = await bundle("runs-only.ts", { minify: true })
     // Every file esbuild read, and those with code left in the output after tree-shaking.
     const loaded = Object.keys(bundled.metafile.inputs)
     const kept = Object.values(bundled.metafile.outputs).flatMap((output) =>

@@ -45,6 +45,10 @@ const environment = (env: Record<string, string>): NodeJS.ProcessEnv => {
   return { ...rest, ...env }
 }
 
+/** Starts `command` in the scratch project, its output piped. */
+const spawnIn = (scratch: string, command: string, args: ReadonlyArray<string>, env: Record<string, string>) =>
+  spawn(command, args, { cwd: scratch, env: environment(env), stdio: ["ignore", "pipe", "pipe"] })
+
 /** A finished scratch program. */
 export interface Ran {
   readonly code: number | null
@@ -62,7 +66,7 @@ export const runIn = (
 ): Promise<Ran> =>
   new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(command, args, { cwd: scratch, env: environment(env), stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawnIn(scratch, command, args, env)
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()))
@@ -90,7 +94,7 @@ export const startIn = (
   env: Record<string, string> = {}
 ): Promise<Started> =>
   new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: scratch, env: environment(env), stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawnIn(scratch, command, args, env)
     let output = ""
     const exited = new Promise<void>((done) => child.on("close", () => done()))
     const stop = async () => {
