@@ -318,7 +318,8 @@ describe("in the scratch project (installed with npm)", () => {
 
   it("the CLI from its tarball: --help, server --seed demo, runs", async () => {
     const cli = scratchBin("effect-wandb")
-    const helps = [await runIn(scratch, cli, ["--help"]), await runIn(scratch, cli, ["--help"])]
+    // Three starts, the fastest counts: the machine may be busy with other tests.
+    const helps = [await runIn(scratch, cli, ["--help"]), await runIn(scratch, cli, ["--help"]), await runIn(scratch, cli, ["--help"])]
     for (const help of helps) expectClean(help, "effect-wandb --help")
     expect(helps[0]!.stdout).toMatch(/runs[\s\S]*download[\s\S]*server/)
     const coldStart = Math.min(...helps.map((help) => help.ms))
