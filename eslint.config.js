@@ -4,7 +4,7 @@ import effect from "@effect/eslint-plugin"
 import tseslint from "typescript-eslint"
 
 export default tseslint.config(
-  { ignores: ["**/build/**", "**/dist/**", "**/node_modules/**", "**/test-output/**", "bench/out/**", "**/*.bundle.js"] },
+  { ignores: ["**/build/**", "**/dist/**", "**/node_modules/**", "**/test-output/**", "bench/out/**", "**/*.bundle.js", "packages/*/docs/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

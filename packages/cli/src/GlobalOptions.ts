@@ -9,7 +9,7 @@
 import * as Options from "@effect/cli/Options"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { InvalidArgument } from "@effect-wandb/core/Errors"
-import type * as WandbConfig from "@effect-wandb/core/WandbConfig"
+import * as WandbConfig from "@effect-wandb/core/WandbConfig"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -72,26 +72,6 @@ export interface Connection {
 }
 
 /**
- * Reads an API key file: the first non-empty line, trimmed. A missing, unreadable or empty file
- * is an `InvalidArgument` that names the file but never its content.
- *
- * @since 0.1.0
- * @category constructors
- */
-export const readApiKeyFile = (path: string): Effect.Effect<Redacted.Redacted, InvalidArgument, FileSystem.FileSystem> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
-    Effect.mapError((error) =>
-      new InvalidArgument({ argument: "--api-key-file", reason: `cannot read ${path}: ${error._tag === "SystemError" ? error.reason : error.message}` })
-    ),
-    Effect.flatMap((text) => {
-      const key = text.split(/\r?\n/).map((line) => line.trim()).find((line) => line !== "")
-      return key === undefined
-        ? Effect.fail(new InvalidArgument({ argument: "--api-key-file", reason: `${path} is empty` }))
-        : Effect.succeed(Redacted.make(key))
-    })
-  )
-
-/**
  * The API key of this invocation: from `--api-key-file`, else env `WANDB_API_KEY`, else none.
  *
  * @since 0.1.0
@@ -101,7 +81,7 @@ export const apiKey = (
   apiKeyFile: Option.Option<string>
 ): Effect.Effect<Option.Option<Redacted.Redacted>, InvalidArgument, FileSystem.FileSystem> =>
   Option.match(apiKeyFile, {
-    onSome: (path) => Effect.map(readApiKeyFile(path), Option.some),
+    onSome: (path) => Effect.map(WandbConfig.readApiKeyFile(path), Option.some),
     onNone: () => {
       const env = process.env["WANDB_API_KEY"]?.trim()
       return Effect.succeed(env === undefined || env === "" ? Option.none() : Option.some(Redacted.make(env)))

@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import * as Secrets from "@effect-wandb/core/Secrets"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 
@@ -13,24 +14,25 @@ import * as Stream from "effect/Stream"
 const secrets: Array<string> = []
 
 /**
- * Registers a secret (the API key of this invocation) to mask in everything written.
+ * Registers a secret (the API key of this invocation) to mask, in all its forms (see
+ * `Secrets.forms`), in everything written.
  *
  * @since 0.1.0
  * @category secrets
  */
 export const registerSecret = (secret: string): Effect.Effect<void> =>
   Effect.sync(() => {
-    if (secret.length >= 4 && !secrets.includes(secret)) secrets.push(secret)
+    for (const form of Secrets.forms(secret)) if (!secrets.includes(form)) secrets.push(form)
   })
 
 /**
- * Replaces every occurrence of each secret in `text` by `***`.
+ * Replaces every occurrence of each registered form in `text` by `***`.
  *
  * @since 0.1.0
  * @category secrets
  */
 export const mask = (text: string, secretList: ReadonlyArray<string> = secrets): string =>
-  secretList.reduce((acc, secret) => (acc.includes(secret) ? acc.split(secret).join("***") : acc), text)
+  Secrets.mask(text, secretList, "***")
 
 const writeTo = (stream: NodeJS.WriteStream, text: string): Effect.Effect<void> =>
   Effect.async<void>((resume) => {

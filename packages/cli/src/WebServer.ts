@@ -1,15 +1,14 @@
 /**
  * The small Node server behind `effect-wandb web`: it serves the page and its script, and
- * reverse-proxies `/graphql` and `/files/*` to the W&B base URL (the local server or any W&B
- * deployment). The proxy adds the API key on the way out, so the key never reaches the page;
- * whatever `Authorization` the page sends is dropped. Redirects (e.g. to signed storage URLs) are
- * passed to the browser, never followed with the key.
+ * reverse-proxies the page's queries and file downloads to the W&B base URL (the local server or
+ * any W&B deployment) with the API key, which never reaches the page (`WebProxy`). Only the page
+ * it served, in the user's browser, gets answers (`WebAccess`: host names, same origin, a token
+ * per start).
  *
  * @since 0.1.0
  */
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServer from "@effect/platform/HttpServer"
 import type * as HttpServerError from "@effect/platform/HttpServerError"
@@ -18,109 +17,68 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Encoding from "effect/Encoding"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Redacted from "effect/Redacted"
 import type * as Scope from "effect/Scope"
 import { createServer } from "node:http"
 import * as Page from "./web/page.js"
+import * as WebAccess from "./WebAccess.js"
+import * as WebProxy from "./WebProxy.js"
 
 /**
  * @since 0.1.0
  * @category models
  */
-export interface Options {
+export interface Options extends WebProxy.Upstream {
   readonly host: string
   /** 0 picks a free port. */
   readonly port: number
-  /** The upstream W&B base URL, without trailing `/`. */
-  readonly baseUrl: string
-  readonly apiKey: Option.Option<Redacted.Redacted>
+  /** Host names the server also answers to, besides its own addresses (see `WebAccess.hostsFor`). */
+  readonly allowedHosts: ReadonlyArray<string>
+  /** The token every request must present (see `WebAccess`), or `null` for none. */
+  readonly token: string | null
   /** The page's script (see `WebBundle.script`). */
   readonly script: Uint8Array
   /** Defaults shown in the page. */
   readonly page: Page.PageConfig
 }
 
-const requestHeaders = ["accept", "content-type", "range", "if-none-match", "if-modified-since"]
-const responseHeaders = [
-  "content-type",
-  "content-length",
-  "content-range",
-  "content-encoding",
-  "accept-ranges",
-  "etag",
-  "last-modified",
-  "retry-after",
-  "location"
-]
-
-const pick = (headers: Headers.Headers, names: ReadonlyArray<string>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const name of names) {
-    const value = headers[name]
-    if (value !== undefined) out[name] = value
-  }
-  return out
+/** Headers of the page and its script: no framing, no sniffing, no caching, no referrer. */
+const pageHeaders = {
+  "x-frame-options": "DENY",
+  "content-security-policy": "frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cache-control": "no-store"
 }
 
-const proxyError = (message: string) =>
-  HttpServerResponse.unsafeJson({ errors: [{ message: `effect-wandb web proxy: ${message}` }] }, { status: 502 })
-
 /**
- * Forwards the current request to the same path under `baseUrl`, with the API key.
- *
- * @since 0.1.0
- * @category proxy
- */
-export const forward = (
-  baseUrl: string,
-  apiKey: Option.Option<Redacted.Redacted>
-): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest | HttpClient.HttpClient> =>
-  Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const client = yield* HttpClient.HttpClient
-    const url = new URL(request.url, "http://proxy.invalid")
-    let outgoing = HttpClientRequest.make(request.method === "POST" ? "POST" : "GET")(`${baseUrl}${url.pathname}${url.search}`).pipe(
-      HttpClientRequest.setHeaders(pick(request.headers, requestHeaders))
-    )
-    if (Option.isSome(apiKey)) {
-      outgoing = HttpClientRequest.setHeader(outgoing, "authorization", `Basic ${Encoding.encodeBase64(`api:${Redacted.value(apiKey.value)}`)}`)
-    }
-    if (request.method === "POST") {
-      const body = yield* request.arrayBuffer
-      outgoing = HttpClientRequest.bodyUint8Array(outgoing, new Uint8Array(body), request.headers["content-type"] ?? "application/json")
-    }
-    const response = yield* client.execute(outgoing)
-    const headers = pick(response.headers, responseHeaders)
-    if (headers["location"]?.startsWith(baseUrl)) headers["location"] = headers["location"].slice(baseUrl.length)
-    return HttpServerResponse.stream(response.stream, { status: response.status, headers: Headers.fromInput(headers) })
-  }).pipe(
-    Effect.catchAll((error) =>
-      Effect.succeed(proxyError(error._tag === "RequestError" ? `upstream unreachable (${error.reason})` : error.message))
-    )
-  )
-
-/**
- * The routes: `/` (page), `/app.js` (script), `/graphql` and `/files/*` (proxied).
+ * The routes: `/` (page), `/app.js` (script), `/graphql` and `/files/*` (proxied), behind the
+ * checks of `WebAccess`.
  *
  * @since 0.1.0
  * @category routes
  */
-export const router = (options: Options) => {
-  const proxy = forward(options.baseUrl, options.apiKey)
-  return HttpRouter.empty.pipe(
-    HttpRouter.get("/", HttpServerResponse.html(Page.html(options.page))),
-    HttpRouter.get("/app.js", Effect.succeed(HttpServerResponse.uint8Array(options.script, { contentType: "text/javascript" }))),
+export const app = (options: Options, policy: WebAccess.Policy) => {
+  const proxy = WebProxy.make(options)
+  const routes = HttpRouter.empty.pipe(
+    HttpRouter.get("/", HttpServerResponse.html(Page.html(options.page)).pipe(HttpServerResponse.setHeaders(pageHeaders))),
+    HttpRouter.get(
+      "/app.js",
+      Effect.succeed(HttpServerResponse.uint8Array(options.script, { contentType: "text/javascript", headers: Headers.fromInput(pageHeaders) }))
+    ),
     HttpRouter.get("/favicon.ico", Effect.succeed(HttpServerResponse.empty({ status: 204 }))),
-    HttpRouter.post("/graphql", proxy),
-    HttpRouter.get("/files/*", proxy)
+    HttpRouter.post("/graphql", proxy.graphql),
+    HttpRouter.get("/files/*", proxy.files)
   )
+  return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    const answer = WebAccess.admit(policy, request)
+    return answer === null ? routes : Effect.succeed(answer)
+  })
 }
 
 /**
- * Starts the server on `host:port` for the lifetime of the scope; returns its URL.
+ * Starts the server on `host:port` for the lifetime of the scope; returns the URL to open (with
+ * the token, when there is one).
  *
  * @since 0.1.0
  * @category constructors
@@ -132,7 +90,9 @@ export const make = (
     const context = yield* Layer.build(NodeHttpServer.layer(createServer, { port: options.port, host: options.host }))
     const server = Context.get(context, HttpServer.HttpServer)
     const address = server.address
-    const url = address._tag === "TcpAddress" ? `http://${options.host}:${address.port}` : String(address.path)
-    yield* server.serve(router(options))
-    return url
+    const port = address._tag === "TcpAddress" ? address.port : 0
+    const policy: WebAccess.Policy = { hosts: WebAccess.hostsFor(options.host, options.allowedHosts), port, token: options.token }
+    yield* server.serve(app(options, policy))
+    const host = options.host.includes(":") && !options.host.startsWith("[") ? `[${options.host}]` : options.host
+    return `http://${host}:${port}/${options.token === null ? "" : `?token=${options.token}`}`
   })

@@ -29,11 +29,11 @@ export * as Progress from "./Progress.js"
 /**
  * @since 0.1.0
  */
-export * as ServerCommand from "./ServerCommand.js"
+export * as Stdio from "./Stdio.js"
 /**
  * @since 0.1.0
  */
-export * as Stdio from "./Stdio.js"
+export * as WebAccess from "./WebAccess.js"
 /**
  * @since 0.1.0
  */
@@ -42,6 +42,10 @@ export * as WebBundle from "./WebBundle.js"
  * @since 0.1.0
  */
 export * as WebCommand from "./WebCommand.js"
+/**
+ * @since 0.1.0
+ */
+export * as WebProxy from "./WebProxy.js"
 /**
  * @since 0.1.0
  */

@@ -4,70 +4,27 @@
  * table, sorting and filtering, that the chart draws exactly the points of the sampled history,
  * and that a file download arrives with the server's bytes. Saves a screenshot to test-output/.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as History from "@effect-wandb/core/History"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
-import * as LocalServer from "@effect-wandb/server/LocalServer"
 import { expect, layer } from "@effect/vitest"
-import { Chunk, Effect, Layer, Stream } from "effect"
-import { spawn } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync } from "node:fs"
+import { Chunk, Effect, Stream } from "effect"
+import { mkdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
-import { type Browser, chromium, type Page } from "playwright-core"
-import { apiKey, bin, cleanEnv, serverEnv, ServerLive } from "./helpers.js"
+import type { Page } from "playwright-core"
+import { apiKey, cleanEnv, launchChromium, ServerWithApiLive, startWebCli } from "./helpers.js"
 
 const outputDir = fileURLToPath(new URL("../test-output/", import.meta.url))
 
-/** `effect-wandb web --port 0` as a subprocess; its URL from the first line. */
-const webServer = Effect.acquireRelease(
-  Effect.flatMap(serverEnv, (env) =>
-    Effect.async<{ url: string; kill: () => void }, Error>((resume) => {
-      const child = spawn(process.execPath, [bin, "web", "--port", "0"], { env, stdio: ["ignore", "pipe", "pipe"] })
-      let out = ""
-      let err = ""
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d))
-      child.stdout.setEncoding("utf8").on("data", (d: string) => {
-        out += d
-        const match = /^serving (\S+)/m.exec(out)
-        if (match !== null) resume(Effect.succeed({ url: match[1]!, kill: () => child.kill() }))
-      })
-      child.on("exit", (code) => resume(Effect.fail(new Error(`effect-wandb web exited (${code}): ${err}`))))
-    })),
-  (server) => Effect.sync(server.kill)
-)
-
-const launch = Effect.acquireRelease(
-  Effect.suspend(() => {
-    const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
-    if (!existsSync(executablePath)) {
-      return Effect.dieMessage(`chromium not found at ${executablePath}: run scripts/ensure-chromium.sh (apt-get install -y chromium) or set CHROMIUM_PATH`)
-    }
-    return Effect.promise(() =>
-      chromium.launch({
-        executablePath,
-        headless: true,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-      })
-    )
-  }),
-  (browser: Browser) => Effect.promise(() => browser.close())
-)
-
 const rowIds = (page: Page) => page.$$eval("#runs tbody tr", (rows) => rows.map((r) => (r as HTMLElement).dataset["run"]!))
 
-/** The client the test uses to know what the page should show. */
-const ApiLive = Layer.unwrapEffect(
-  Effect.map(LocalServer.LocalServer, (server) =>
-    WandbApi.layer({ baseUrl: server.baseUrl, apiKey }).pipe(Layer.provide(NodeHttpClient.layerUndici)))
-)
 
-layer(Layer.provideMerge(ApiLive, ServerLive), { excludeTestServices: true, timeout: 120_000 })("web page", (it) => {
+layer(ServerWithApiLive, { excludeTestServices: true, timeout: 120_000 })("web page", (it) => {
   it.scoped("shows runs, sorts, filters, plots histories and downloads a file", () =>
     Effect.gen(function*() {
       const api = yield* WandbApi.WandbApi
       const runs = Chunk.toReadonlyArray(yield* Stream.runCollect(api.runs("demo/mnist-cnn")))
-      const web = yield* webServer
-      const browser = yield* launch
+      const web = yield* startWebCli()
+      const browser = yield* launchChromium()
       const context = yield* Effect.acquireRelease(
         Effect.promise(() => browser.newContext({ viewport: { width: 1600, height: 860 }, acceptDownloads: true })),
         (c) => Effect.promise(() => c.close())

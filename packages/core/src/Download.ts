@@ -86,12 +86,15 @@ export type DownloadContext = WandbHttpClient | FileSystem.FileSystem | Path.Pat
  *
  * @example
  * ```ts
- * import * as Download from "@effect-wandb/core/Download"
+ * import { Download, WandbApi } from "@effect-wandb/core"
+ * import { Effect } from "effect"
  *
- * const program = Download.download(
- *   { name: "media/plot.png", url: "https://api.wandb.ai/files/acme/mnist/3k9x0q2f/media/plot.png", md5: "q1w2…" },
- *   { root: "out", replace: false }
- * )
+ * // writes out/config.yaml, or fails with FileAlreadyExists if it is there
+ * const program = Effect.gen(function*() {
+ *   const api = yield* WandbApi.WandbApi
+ *   const file = yield* api.file("acme-ml/mnist-cnn/3k9x0q2f", "config.yaml")
+ *   return yield* Download.download(file, { root: "out" })
+ * })
  * ```
  *
  * @since 0.1.0
@@ -237,11 +240,11 @@ const tracker = (files: ReadonlyArray<DownloadableFile>) => {
  * import * as Download from "@effect-wandb/core/Download"
  * import * as Stream from "effect/Stream"
  *
- * declare const files: ReadonlyArray<Download.DownloadableFile>
- * const program = Download.downloadAll(files, { root: "out", concurrency: 8 }).pipe(
- *   Stream.filter(Download.DownloadEvent.$is("Failed")),
- *   Stream.runCollect
- * )
+ * const failures = (files: ReadonlyArray<Download.DownloadableFile>) =>
+ *   Download.downloadAll(files, { root: "out", concurrency: 8 }).pipe(
+ *     Stream.filter(Download.DownloadEvent.$is("Failed")),
+ *     Stream.runCollect
+ *   )
  * ```
  *
  * @since 0.1.0

@@ -32,6 +32,7 @@ import { fromParseError } from "./internal/decode.js"
 import { errorMessages, excerpt, joinMessages, messageFromText } from "./internal/errorMessage.js"
 import { parseRetryAfter, readBodyInAttempt } from "./internal/retry.js"
 import * as LenientJson from "./LenientJson.js"
+import * as Secrets from "./Secrets.js"
 import { WandbConfig } from "./WandbConfig.js"
 import * as WandbHttpClient from "./WandbHttpClient.js"
 
@@ -170,12 +171,9 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
     const config = yield* WandbConfig
     const http = yield* WandbHttpClient.WandbHttpClient
     const url = `${config.baseUrl}/graphql`
-    /** Belt and braces: no server text we report may echo the key, plain or as the Basic credentials. */
-    const secrets = Option.match(config.apiKey, {
-      onNone: () => [],
-      onSome: (key) => [Redacted.value(key), btoa(`api:${Redacted.value(key)}`)].filter((secret) => secret !== "")
-    })
-    const scrub = (text: string): string => secrets.reduce((out, secret) => out.split(secret).join("<redacted>"), text)
+    /** Belt and braces: no server text we report may echo the key, in any of its forms. */
+    const secrets = Option.match(config.apiKey, { onNone: () => [], onSome: (key) => Secrets.forms(Redacted.value(key)) })
+    const scrub = (text: string): string => Secrets.mask(text, secrets)
 
     /** The answer of a 200 response: parsed, checked for GraphQL errors and decoded when run. */
     const answer = <A>(operation: GraphQLOperation<A>, body: ArrayBuffer, attempts: number) =>
@@ -190,7 +188,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
             new ServerError({
               status: 200,
               attempts,
-              reason: scrub(`response is not JSON: ${excerpt(text) || "(empty body)"}`)
+              reason: `response is not JSON: ${excerpt(scrub(text)) || "(empty body)"}`
             })
           )
         }
@@ -228,7 +226,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
         const attempts = yield* WandbHttpClient.attempts
         const bytes = readBody(response, attempts, !wholeBody)
         if (response.status !== 200) {
-          const reason = scrub(messageFromText(new TextDecoder().decode(yield* bytes), `HTTP ${response.status}`))
+          const reason = messageFromText(scrub(new TextDecoder().decode(yield* bytes)), `HTTP ${response.status}`)
           return yield* Effect.fail(statusError(response.status, reason, attempts, response.headers["retry-after"]))
         }
         return { bytes, attempts }

@@ -13,6 +13,21 @@
  * `updateRun` refresh the entry of the run they return. Listings are never cached. `flush`
  * empties the cache.
  *
+ * @example
+ * ```ts
+ * import { WandbApi } from "@effect-wandb/core"
+ * import { Effect, Stream } from "effect"
+ *
+ * // the three finished runs with the best validation accuracy
+ * const best = Effect.gen(function*() {
+ *   const api = yield* WandbApi.WandbApi
+ *   return yield* api.runs("acme-ml/mnist-cnn", {
+ *     filters: { state: "finished" },
+ *     order: "-summary.val_acc"
+ *   }).pipe(Stream.take(3), Stream.runCollect)
+ * })
+ * ```
+ *
  * @since 0.1.0
  */
 import * as Cache from "effect/Cache"
@@ -69,6 +84,8 @@ import * as WandbConfig from "./WandbConfig.js"
 import * as WandbHttpClient from "./WandbHttpClient.js"
 
 /**
+ * The client service; {@link layer} (or `NodeWandb.layer` / `BrowserWandb.layer`) provides it.
+ *
  * @since 0.1.0
  * @category tags
  */
@@ -636,18 +653,20 @@ export const layerFrom = <E, R>(
  * ```ts
  * import { WandbApi } from "@effect-wandb/core"
  * import { FetchHttpClient } from "@effect/platform"
- * import { Effect, Layer, Stream } from "effect"
+ * import { Effect, Layer } from "effect"
  *
  * const program = Effect.gen(function*() {
  *   const api = yield* WandbApi.WandbApi
- *   const run = yield* api.run("acme-ml/mnist-cnn/3k9x0q2f")
+ *   const run = yield* api.run("mnist-cnn/3k9x0q2f") // entity from the options
  *   console.log(run.name, run.summary.val_acc)
  * })
  *
- * program.pipe(
- *   Effect.provide(WandbApi.layer({ entity: "acme-ml" }).pipe(Layer.provide(FetchHttpClient.layer))),
- *   Effect.runPromise
- * )
+ * // WANDB_API_KEY from the environment, requests through fetch
+ * const main = () =>
+ *   program.pipe(
+ *     Effect.provide(WandbApi.layer({ entity: "acme-ml" }).pipe(Layer.provide(FetchHttpClient.layer))),
+ *     Effect.runPromise
+ *   )
  * ```
  *
  * @since 0.1.0

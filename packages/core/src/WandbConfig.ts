@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -263,3 +264,27 @@ export const layerConfig = (
   config: Config.Config.Wrap<Options>
 ): Layer.Layer<WandbConfig, InvalidArgument | ConfigError.ConfigError> =>
   Layer.effect(WandbConfig, Effect.flatMap(Config.unwrap(config), makeFromEnv))
+
+/**
+ * Reads an API key file: the first non-empty line, trimmed. A missing, unreadable or empty file
+ * is an `InvalidArgument` (for `argument`, by default the command-line flag `--api-key-file`)
+ * that names the file but never its content.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const readApiKeyFile = (
+  path: string,
+  argument = "--api-key-file"
+): Effect.Effect<Redacted.Redacted<string>, InvalidArgument, FileSystem.FileSystem> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
+    Effect.mapError((error) =>
+      new InvalidArgument({ argument, reason: `cannot read ${path}: ${error._tag === "SystemError" ? error.reason : error.message}` })
+    ),
+    Effect.flatMap((text) => {
+      const key = text.split(/\r?\n/).map((line) => line.trim()).find((line) => line !== "")
+      return key === undefined
+        ? Effect.fail(new InvalidArgument({ argument, reason: `${path} is empty` }))
+        : Effect.succeed(Redacted.make(key))
+    })
+  )

@@ -41,6 +41,10 @@ export * as RunFilters from "./RunFilters.js"
 /**
  * @since 0.1.0
  */
+export * as Secrets from "./Secrets.js"
+/**
+ * @since 0.1.0
+ */
 export * as Sweep from "./Sweep.js"
 /**
  * @since 0.1.0

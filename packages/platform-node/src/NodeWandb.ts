@@ -7,18 +7,6 @@
  * Bringing your own `HttpClient`? Use `WandbApi.layer(options)` from `@effect-wandb/core`
  * directly, and {@link layerPlatform} only for the file system.
  *
- * @example
- * ```ts
- * import { NodeWandb } from "@effect-wandb/platform-node"
- * import { WandbApi } from "@effect-wandb/core"
- * import { Effect, Stream } from "effect"
- *
- * Effect.gen(function*() {
- *   const api = yield* WandbApi.WandbApi
- *   yield* api.runs("acme-ml/mnist-cnn").pipe(Stream.runForEach((run) => Effect.log(run.id, run.state)))
- * }).pipe(Effect.provide(NodeWandb.layer()), Effect.runPromise)
- * ```
- *
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
@@ -74,6 +62,21 @@ export type Services =
 
 /**
  * The whole client on Node, settings from the environment with `options` taking precedence.
+ *
+ * @example
+ * ```ts
+ * import { NodeWandb } from "@effect-wandb/platform-node"
+ * import { WandbApi } from "@effect-wandb/core"
+ * import { Effect, Stream } from "effect"
+ *
+ * const program = Effect.gen(function*() {
+ *   const api = yield* WandbApi.WandbApi
+ *   yield* api.runs("acme-ml/mnist-cnn").pipe(Stream.runForEach((run) => Effect.log(run.id, run.state)))
+ * })
+ *
+ * // WANDB_API_KEY (and WANDB_BASE_URL, WANDB_ENTITY, …) from the environment
+ * const main = () => program.pipe(Effect.provide(NodeWandb.layer()), Effect.runPromise)
+ * ```
  *
  * @since 0.1.0
  * @category layers

@@ -46,6 +46,7 @@ import { Decider } from "./internal/faultDecision.js"
 import * as Plan from "./internal/faultPlan.js"
 import { respond, rewriteBody } from "./internal/faultResponses.js"
 import type { FileBodyTransform } from "./internal/fileHandler.js"
+import { readBodyText } from "./internal/requestBody.js"
 
 /**
  * @since 0.1.0
@@ -200,7 +201,7 @@ export const make = (plan: FaultPlan | string): Effect.Effect<FaultInjector, Fau
         const path = request.url.split("?")[0]!
         const family = familyOf(path)
         if (family === undefined) return Option.none<HttpServerResponse.HttpServerResponse>()
-        const body = family === "graphql" ? yield* Effect.orElseSucceed(request.text, () => "") : ""
+        const body = family === "graphql" ? yield* readBodyText(request) : ""
         const identity = family === "graphql" ? `graphql ${body}` : `files ${fileIdentity(path)}`
         const operation = family === "graphql" ? operationNameOf(body) : undefined
         const plan = decider.plan

@@ -37,6 +37,7 @@ import * as DemoData from "./DemoData.js"
 import * as Faults from "./FaultInjection.js"
 import * as App from "./internal/app.js"
 import * as Database from "./internal/database.js"
+import * as Limits from "./Limits.js"
 import type * as Files from "./internal/fileHandler.js"
 import { ensureUser } from "./internal/users.js"
 
@@ -115,6 +116,11 @@ export interface Options {
    * counters), a plan, or a plan's text form. Runs after `faultInjection` and `transformFileBody`.
    */
   readonly faults?: Faults.FaultInjector | Faults.FaultPlan | string | undefined
+  /**
+   * What one request may cost (body size, query depth/width/complexity, page sizes, samples,
+   * filter size, regex length): each member overrides one of `Limits.defaults`.
+   */
+  readonly limits?: Partial<Limits.Limits> | undefined
 }
 
 /**
@@ -197,7 +203,8 @@ export const make = (
           Option.match({ onNone: () => faults.onRequest(request), onSome: Effect.succeedSome })
         ),
       transformFileBody: faults === undefined ? options.transformFileBody : (file, body) =>
-        faults.transformFileBody(file, options.transformFileBody?.(file, body) ?? body)
+        faults.transformFileBody(file, options.transformFileBody?.(file, body) ?? body),
+      limits: Limits.make(options.limits)
     })
     // The platform runs handlers uninterruptibly; ours stop when the client goes away (e.g. a
     // `slow` fault's wait).
@@ -210,6 +217,27 @@ export const make = (
 /**
  * A layer that starts the server (127.0.0.1, random port, in-memory database unless configured)
  * and provides {@link LocalServer}.
+ *
+ * @example
+ * ```ts
+ * import { WandbApi } from "@effect-wandb/core"
+ * import { NodeWandb } from "@effect-wandb/platform-node"
+ * import { LocalServer } from "@effect-wandb/server"
+ * import { Effect, Layer, Stream } from "effect"
+ *
+ * // the Node client, pointed at a server started with a small demo dataset
+ * const client = Layer.unwrapEffect(
+ *   Effect.map(LocalServer.LocalServer, ({ apiKey, baseUrl }) => NodeWandb.layer({ apiKey, baseUrl }))
+ * ).pipe(Layer.provide(LocalServer.layer({ seed: { projects: 1, runsPerProject: 3 } })))
+ *
+ * const program = Effect.gen(function*() {
+ *   const api = yield* WandbApi.WandbApi
+ *   const runs = yield* Stream.runCollect(api.runs("demo/mnist-cnn"))
+ *   console.log(runs.length) // 3
+ * })
+ *
+ * Effect.runPromise(Effect.provide(program, client)) // the server stops when the program ends
+ * ```
  *
  * @since 0.1.0
  * @category layers

@@ -31,3 +31,17 @@ export * as Schema from "./Schema.js"
  * @since 0.1.0
  */
 export * as FaultInjection from "./FaultInjection.js"
+
+/**
+ * The command that starts the server: `effect-wandb-server`, and `effect-wandb server`.
+ *
+ * @since 0.1.0
+ */
+export * as ServerCommand from "./ServerCommand.js"
+/**
+ * What one request may cost the server (body size, query depth and complexity, page sizes,
+ * filter size): the defaults and their overrides.
+ *
+ * @since 0.1.0
+ */
+export * as Limits from "./Limits.js"

@@ -6,7 +6,6 @@ import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Redacted } from "effect"
 import { FaultInjection, LocalServer } from "../src/index.js"
-import { parseArgs } from "../src/internal/binArgs.js"
 import { BIG_FILE, BIG_SIZE, basic, md5Base64, patternBytes, seedMain } from "./fixtures.js"
 
 const bigPath = `/files/ent/proj/abc123/${BIG_FILE.split("/").map(encodeURIComponent).join("/")}`
@@ -78,12 +77,6 @@ describe("FaultInjection.parse", () => {
     expect(reason("503=0.6,429=0.6")).toContain("add up to 1.2")
     expect(reason("503=0.6,429@graphql:Runs=0.6")).toContain("graphql:Runs add up to 1.2")
     expect(reason("max-consecutive=0")).toContain("max-consecutive must be a positive integer")
-  })
-
-  it("effect-wandb-server --faults / --fault-seed", () => {
-    const options = parseArgs(["--faults", "429=0.5,retry-after=0", "--fault-seed", "7"])
-    expect(options).toMatchObject({ faults: { rules: [{ kind: "429", rate: 0.5 }], seed: 7, retryAfterSeconds: 0 } })
-    expect(() => parseArgs(["--faults", "429=2"])).toThrow("--faults: rate of 429 must be between 0 and 1")
   })
 
   it.effect("make refuses an invalid plan object with FaultSpecError", () =>

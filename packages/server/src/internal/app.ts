@@ -5,14 +5,17 @@
  *
  * @internal
  */
+import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type { Limits } from "../Limits.js"
 import { authenticate } from "./auth.js"
 import { type FileBodyTransform, fileHandler } from "./fileHandler.js"
 import { graphqlHandler } from "./graphqlHandler.js"
+import { MaxBodyBytes } from "./requestBody.js"
 import * as Responses from "./responses.js"
 
 /** @internal */
@@ -26,6 +29,7 @@ export interface AppOptions {
   readonly latencyMs: number
   readonly faultInjection: FaultInjection | undefined
   readonly transformFileBody: FileBodyTransform | undefined
+  readonly limits: Limits
 }
 
 const route = (
@@ -35,7 +39,7 @@ const route = (
   const path = request.url.split("?")[0]!
   if (path === "/graphql" || path === "/graphql/") {
     return request.method === "POST"
-      ? graphqlHandler(options.baseUrl)
+      ? graphqlHandler(options.baseUrl, options.limits)
       : Effect.succeed(Responses.error(405, "use POST for /graphql", { allow: "POST" }))
   }
   if (path.startsWith("/files/")) {
@@ -63,6 +67,9 @@ export const makeApp = (
     }
     return yield* authenticate(request, route(request, options))
   }).pipe(
+    // every body reader is bounded: ours (requestBody.ts) and the platform's `request.text`
+    Effect.locally(MaxBodyBytes, options.limits.maxBodyBytes),
+    IncomingMessage.withMaxBodySize(Option.some(options.limits.maxBodyBytes)),
     Effect.catchAllCause((cause) =>
       Effect.as(
         Effect.logError("request failed", cause),

@@ -10,6 +10,7 @@ import * as Cause from "effect/Cause"
 import type * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Runtime from "effect/Runtime"
+import type { Limits } from "../Limits.js"
 import type { BadRequest } from "./badRequest.js"
 import type { RawJson } from "./rawJson.js"
 import type { UserRow } from "./users.js"
@@ -23,6 +24,8 @@ export interface GraphContext {
   readonly viewer: UserRow
   /** JSON arrays serialised by SQLite for this response (see `rawJson.ts`). */
   readonly rawJson: RawJson
+  /** The server's limits (filters read theirs here). */
+  readonly limits: Limits
   /** Runs an effect; a typed failure rejects with the failure itself (so `BadRequest` keeps its class). */
   readonly run: <A>(effect: Effect.Effect<A, SqlError | BadRequest, SqlClient.SqlClient>) => Promise<A>
   /** Runs one SQL statement with positional `?` parameters. */
@@ -35,7 +38,8 @@ export const makeContext = (
   sql: SqlClient.SqlClient,
   baseUrl: string,
   viewer: UserRow,
-  rawJson: RawJson
+  rawJson: RawJson,
+  limits: Limits
 ): GraphContext => {
   const runExit = Runtime.runPromiseExit(runtime)
   const run = <A>(effect: Effect.Effect<A, SqlError | BadRequest, SqlClient.SqlClient>): Promise<A> =>
@@ -47,6 +51,7 @@ export const makeContext = (
     baseUrl,
     viewer,
     rawJson,
+    limits,
     run,
     all: <T extends object>(text: string, params: ReadonlyArray<Param>) => run(sql.unsafe<T>(text, params))
   }

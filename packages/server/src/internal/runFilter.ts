@@ -15,7 +15,15 @@
  * @internal
  */
 import * as Either from "effect/Either"
+import { defaults, type Limits } from "../Limits.js"
 import { compileRe2 } from "./sqliteFunctions.js"
+
+/**
+ * The limits a filter is held to (see the `Limits` module).
+ *
+ * @internal
+ */
+export type FilterLimits = Pick<Limits, "maxFilterDepth" | "maxFilterTerms" | "maxRegexLength">
 
 /**
  * A filter or order the server does not support or cannot read; the engine answers HTTP 400
@@ -232,11 +240,22 @@ const compare = (operand: Operand, op: string, value: unknown): SqlFragment => {
 
 const not = (f: SqlFragment): SqlFragment => sql("NOT $1", f)
 
+/**
+ * `parts` joined by `operator` as a balanced tree of parenthesised halves: SQLite parses
+ * `a OR b OR c …` as a left-deep tree, and 1000 terms exceed its expression depth limit (1000);
+ * halves keep the depth logarithmic.
+ */
+const balanced = (parts: ReadonlyArray<SqlFragment>, operator: string): SqlFragment => {
+  if (parts.length <= 2) return sql("($1)", join(parts, operator))
+  const half = Math.ceil(parts.length / 2)
+  return sql(`($1${operator}$2)`, balanced(parts.slice(0, half), operator), balanced(parts.slice(half), operator))
+}
+
 const anyOf = (parts: ReadonlyArray<SqlFragment>): SqlFragment =>
-  parts.length === 0 ? FALSE : parts.length === 1 ? parts[0]! : sql("($1)", join(parts, " OR "))
+  parts.length === 0 ? FALSE : parts.length === 1 ? parts[0]! : balanced(parts, " OR ")
 
 const allOf = (parts: ReadonlyArray<SqlFragment>): SqlFragment =>
-  parts.length === 0 ? TRUE : parts.length === 1 ? parts[0]! : sql("($1)", join(parts, " AND "))
+  parts.length === 0 ? TRUE : parts.length === 1 ? parts[0]! : balanced(parts, " AND ")
 
 const arrayArgument = (key: string, op: string, value: unknown): ReadonlyArray<unknown> =>
   Array.isArray(value) ? value : fail(`filter key ${show(key)}: ${op} needs an array, got ${show(value)}`)
@@ -376,14 +395,46 @@ const documentCondition = (doc: unknown, where: string): SqlFragment => {
 }
 
 /**
+ * Fails when `value` nests deeper than `maxFilterDepth` (objects and arrays) or has more than
+ * `maxFilterTerms` object members and array elements in all, or has a `$regex` longer than
+ * `maxRegexLength`. The walk never goes deeper than the limit, so a 100,000-deep filter is
+ * refused without exhausting the stack.
+ */
+const checkSize = (value: unknown, limits: FilterLimits): void => {
+  let terms = 0
+  const walk = (v: unknown, depth: number): void => {
+    if (typeof v !== "object" || v === null) return
+    if (depth > limits.maxFilterDepth) {
+      fail(`filters nest deeper than the server's limit maxFilterDepth = ${limits.maxFilterDepth}`)
+    }
+    const regex = (v as { readonly $regex?: unknown }).$regex
+    if (typeof regex === "string" && regex.length > limits.maxRegexLength) {
+      fail(`$regex is ${regex.length} characters long, over the server's limit maxRegexLength = ${limits.maxRegexLength}`)
+    }
+    const children = Array.isArray(v) ? v : Object.values(v)
+    terms += children.length
+    if (terms > limits.maxFilterTerms) {
+      fail(`filters have more than the server's limit maxFilterTerms = ${limits.maxFilterTerms} terms`)
+    }
+    for (const child of children) walk(child, depth + 1)
+  }
+  walk(value, 1)
+}
+
+/**
  * Compiles the parsed `filters` argument into a boolean SQL expression over `runs r`.
- * `null`, `undefined` and `{}` mean "no filter" (sql `1`).
+ * `null`, `undefined` and `{}` mean "no filter" (sql `1`). A filter over `limits` (default: the
+ * server's defaults) is a `FilterError`.
  *
  * @internal
  */
-export const compileRunFilter = (filters: unknown): Either.Either<SqlFragment, FilterError> => {
+export const compileRunFilter = (
+  filters: unknown,
+  limits: FilterLimits = defaults
+): Either.Either<SqlFragment, FilterError> => {
   if (filters === null || filters === undefined) return Either.right(TRUE)
   try {
+    checkSize(filters, limits)
     return Either.right(documentCondition(filters, "filters"))
   } catch (e) {
     if (e instanceof FilterError) return Either.left(e)

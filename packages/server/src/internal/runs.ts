@@ -10,7 +10,7 @@ import * as Either from "effect/Either"
 import { BadRequest } from "./badRequest.js"
 import type { GraphContext, Param } from "./context.js"
 import { decodeCursor, encodeCursor } from "./ids.js"
-import { compileRunFilter } from "./runFilter.js"
+import { compileRunFilter, type FilterLimits } from "./runFilter.js"
 import { compileRunOrder } from "./runOrder.js"
 
 /** Page size when `first` is null or absent. @internal */
@@ -70,7 +70,7 @@ export interface RunScope {
   readonly sweepName?: string
 }
 
-const filterFragment = (filters: unknown): { readonly sql: string; readonly params: ReadonlyArray<Param> } => {
+const filterFragment = (filters: unknown, limits: FilterLimits): { readonly sql: string; readonly params: ReadonlyArray<Param> } => {
   let parsed: unknown = filters
   if (typeof filters === "string") {
     try {
@@ -79,17 +79,18 @@ const filterFragment = (filters: unknown): { readonly sql: string; readonly para
       throw new BadRequest({ message: `invalid filters: not valid JSON: ${filters}` })
     }
   }
-  const compiled = compileRunFilter(parsed)
+  const compiled = compileRunFilter(parsed, limits)
   if (Either.isLeft(compiled)) throw new BadRequest({ message: compiled.left.message })
   return compiled.right
 }
 
 const whereClause = (
+  ctx: GraphContext,
   projectId: number,
   scope: RunScope,
   filters: unknown
 ): { readonly sql: string; readonly params: ReadonlyArray<Param> } => {
-  const filter = filterFragment(filters)
+  const filter = filterFragment(filters, ctx.limits)
   const sweep = scope.sweepName === undefined ? "" : " AND r.sweep_name = ?"
   return {
     sql: `r.project_id = ?${sweep} AND (${filter.sql})`,
@@ -104,7 +105,7 @@ export const countRuns = async (
   scope: RunScope,
   filters: unknown
 ): Promise<number> => {
-  const where = whereClause(projectId, scope, filters)
+  const where = whereClause(ctx, projectId, scope, filters)
   const rows = await ctx.all<{ n: number }>(`SELECT count(*) AS n FROM runs r WHERE ${where.sql}`, where.params)
   return rows[0]!.n
 }
@@ -179,7 +180,7 @@ export const runsPage = async (
 ): Promise<RunsPage> => {
   const size = pageSize(args.first)
   const position = readPosition(args.after)
-  const where = whereClause(projectId, scope, args.filters)
+  const where = whereClause(ctx, projectId, scope, args.filters)
   const order = args.order === null || args.order === undefined || args.order.trim() === ""
     ? "+created_at"
     : args.order.trim()

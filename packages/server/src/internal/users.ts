@@ -1,7 +1,7 @@
 /**
  * Users and their API keys. The server ensures on start that the configured user exists with
- * the configured key, and looks the caller up by key on every request. The key itself is never
- * selected back out of the database.
+ * the configured key, and looks the caller up by key on every request. The database holds only
+ * a SHA-256 digest of each key (column `api_key`, `sha256:<hex>`), never the key itself.
  *
  * @internal
  */
@@ -9,6 +9,10 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { createHash } from "node:crypto"
+
+/** What the `api_key` column stores for `apiKey`: its SHA-256 digest. @internal */
+export const keyDigest = (apiKey: string): string => `sha256:${createHash("sha256").update(apiKey).digest("hex")}`
 
 /** A user as the resolvers see it (no key). @internal */
 export interface UserRow {
@@ -39,14 +43,15 @@ export interface EnsureUserOptions {
 export const ensureUser = (options: EnsureUserOptions): Effect.Effect<void, SqlError, SqlClient.SqlClient> =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
+    const digest = keyDigest(options.apiKey)
     yield* sql.withTransaction(Effect.gen(function*() {
       yield* sql`INSERT INTO entities (name, is_team) VALUES (${options.entity}, ${
         options.entity === options.username ? 0 : 1
       }) ON CONFLICT (name) DO NOTHING`
       // A key may belong to one user only: free it if another user holds it.
-      yield* sql`DELETE FROM users WHERE api_key = ${options.apiKey} AND username <> ${options.username}`
+      yield* sql`DELETE FROM users WHERE api_key = ${digest} AND username <> ${options.username}`
       yield* sql`INSERT INTO users (username, name, email, api_key, default_entity, admin)
-        VALUES (${options.username}, ${options.username}, ${`${options.username}@localhost`}, ${options.apiKey}, ${options.entity}, 1)
+        VALUES (${options.username}, ${options.username}, ${`${options.username}@localhost`}, ${digest}, ${options.entity}, 1)
         ON CONFLICT (username) DO UPDATE SET api_key = excluded.api_key, default_entity = excluded.default_entity`
     }))
   })
@@ -55,5 +60,5 @@ export const ensureUser = (options: EnsureUserOptions): Effect.Effect<void, SqlE
 export const findUserByKey = (apiKey: string): Effect.Effect<Option.Option<UserRow>, SqlError, SqlClient.SqlClient> =>
   Effect.flatMap(
     SqlClient.SqlClient,
-    (sql) => sql.unsafe<UserRow>(`SELECT ${userColumns} FROM users u WHERE u.api_key = ?`, [apiKey])
+    (sql) => sql.unsafe<UserRow>(`SELECT ${userColumns} FROM users u WHERE u.api_key = ?`, [keyDigest(apiKey)])
   ).pipe(Effect.map((rows) => Option.fromNullable(rows[0])))
