@@ -20,6 +20,12 @@ export default tseslint.config(
     }
   },
   {
+    // The consumer test's CommonJS programs (run in the scratch project, by `require`).
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" }
+  },
+  {
     // Library sources import deep namespaces (smaller browser bundles, no barrel cycles).
     files: ["packages/*/src/**/*.ts"],
     rules: {

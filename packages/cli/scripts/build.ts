@@ -10,7 +10,7 @@
  * @since 0.1.0
  */
 import * as esbuild from "esbuild"
-import { createRequire } from "node:module"
+import { readdirSync, rmSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as WebBundle from "../src/WebBundle.js"
@@ -18,25 +18,17 @@ import * as WebBundle from "../src/WebBundle.js"
 const packageDir = WebBundle.packageDir()
 
 /**
- * better-sqlite3 is a native module of the server package: it cannot be bundled, and the CLI
- * package does not depend on it directly (pnpm's strict layout), so it is resolved from the
- * server package and kept external by absolute path.
- */
-const nativeFromServer: esbuild.Plugin = {
-  name: "native-from-server",
-  setup(build) {
-    const serverRequire = createRequire(path.join(packageDir, "../server/package.json"))
-    build.onResolve({ filter: /^better-sqlite3$/ }, (args) => ({ path: serverRequire.resolve(args.path), external: true }))
-  }
-}
-
-/**
- * Builds the CLI bundle.
+ * Builds the CLI bundle. Chunk names carry a content hash and `build/chunks/` ships in the
+ * package tarball, so chunks that this build did not write (left by earlier builds) are deleted
+ * afterwards (not before: a build running at the same time writes the same files).
+ *
+ * better-sqlite3 (a native module, used by the server chunk) cannot be bundled: it stays an
+ * import of the bare name, a dependency of this package (installed next to the bundle).
  *
  * @since 0.1.0
  */
-export const buildCli = (): Promise<esbuild.BuildResult> =>
-  esbuild.build({
+export const buildCli = async (): Promise<esbuild.BuildResult> => {
+  const result = await esbuild.build({
     absWorkingDir: packageDir,
     entryPoints: { "effect-wandb": "src/bin.ts" },
     outdir: "build",
@@ -51,11 +43,18 @@ export const buildCli = (): Promise<esbuild.BuildResult> =>
     minifyWhitespace: true,
     legalComments: "none",
     logLevel: "warning",
-    external: ["esbuild", "playwright-core", "tsx"],
-    plugins: [nativeFromServer],
+    metafile: true,
+    external: ["better-sqlite3", "esbuild", "playwright-core", "tsx"],
     // CommonJS dependencies bundled into ESM call `require` for Node built-ins.
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" }
   })
+  const written = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(packageDir, file)))
+  const chunks = path.join(packageDir, "build/chunks")
+  for (const name of readdirSync(chunks)) {
+    if (!written.has(path.join(chunks, name))) rmSync(path.join(chunks, name), { force: true })
+  }
+  return result
+}
 
 /**
  * Builds the web page's script (`build/web/app.js`).
