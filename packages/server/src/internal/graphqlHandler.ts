@@ -163,7 +163,8 @@ export const graphqlHandler = (
       const limit = sqliteLimitMessage(e.originalError)
       return limit === undefined ? [] : [limit]
     })
-    if (rejected.length > 0) return Responses.json(400, { errors: rejected.map((message) => ({ message })) })
+    // one refusal (a filter shared by `runCount` and `runs`) is reported once
+    if (rejected.length > 0) return Responses.json(400, { errors: [...new Set(rejected)].map((message) => ({ message })) })
     const internal = errors.filter((e) => e.originalError !== undefined && !(e.originalError instanceof GraphQLError))
     if (internal.length > 0) {
       yield* Effect.logError("graphql resolver failed", internal.map((e) => e.originalError))
