@@ -118,7 +118,8 @@ const timestamp = (entity: string, field: string, value: string): Date =>
     return date
   })
 
-const optionalTimestamp = (entity: string, field: string, value: string | null): Date | null =>
+/** @internal */
+export const optionalTimestamp = (entity: string, field: string, value: string | null): Date | null =>
   value === null ? null : timestamp(entity, field, value)
 
 /** Percent-encodes every character but `A-Z a-z 0-9 _ . - ~` (Python's `quote(s, safe="")`). */
