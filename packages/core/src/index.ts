@@ -74,3 +74,7 @@ export * as ConsoleLog from "./ConsoleLog.js"
  * @since 0.1.0
  */
 export * as Sweeps from "./Sweeps.js"
+/**
+ * @since 0.1.0
+ */
+export * as LightRuns from "./LightRuns.js"
