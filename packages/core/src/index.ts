@@ -78,3 +78,7 @@ export * as Sweeps from "./Sweeps.js"
  * @since 0.1.0
  */
 export * as LightRuns from "./LightRuns.js"
+/**
+ * @since 0.1.0
+ */
+export * as Histories from "./Histories.js"
