@@ -24,12 +24,22 @@ import * as Stream from "effect/Stream"
 import { type ApiError, type FilterRejected, InvalidArgument, type InvalidPath, ProjectNotFound } from "./Errors.js"
 import * as GraphQLClient from "./GraphQLClient.js"
 import { decodeAll, decodeSweep } from "./internal/decode.js"
-import { operations } from "./internal/lifecycleDocuments.js"
+import { operations as lifecycleOperations } from "./internal/lifecycleDocuments.js"
 import { SweepNode } from "./internal/wire.js"
 import type { Run } from "./Run.js"
 import type { Sweep } from "./Sweep.js"
 import { WandbApi } from "./WandbApi.js"
 import { WandbConfig } from "./WandbConfig.js"
+
+/**
+ * The GraphQL documents of {@link sweeps} (besides `WandbApi`'s project and runs queries).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const operations: ReadonlyArray<{ readonly name: string; readonly document: string }> = [
+  lifecycleOperations.sweeps
+]
 
 /**
  * The sweeps of a project (`entity/project` or `project`), oldest first.
@@ -57,7 +67,7 @@ export const sweeps = (
     const decodeNode = Schema.decodeUnknownSync(SweepNode)
     return Stream.paginateChunkEffect(null as string | null, (cursor) =>
       Effect.gen(function*() {
-        const data = yield* gql.execute(operations.sweeps, { ...at, filters: "{}", cursor, perPage })
+        const data = yield* gql.execute(lifecycleOperations.sweeps, { ...at, filters: "{}", cursor, perPage })
         const page = data.project?.sweeps
         if (page == null) return yield* new ProjectNotFound(at)
         const items = yield* decodeAll(page.edges, (edge) => decodeSweep(decodeNode(edge.node), at, appUrl))
