@@ -39,6 +39,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Struct from "effect/Struct"
 import {
   type ApiError,
   FilterRejected,
@@ -49,9 +50,9 @@ import {
   ServerError
 } from "./Errors.js"
 import * as GraphQLClient from "./GraphQLClient.js"
-import { appPath, configs, decodeAll, jsonObject, optionalTimestamp, timestamp } from "./internal/decode.js"
+import { appPath, configs, decodeAll, identity, jsonObject, optionalTimestamp, timestamp } from "./internal/decode.js"
 import { JsonObject } from "./Json.js"
-import type { Run } from "./Run.js"
+import { Run } from "./Run.js"
 import { encodeFilters, normalizeOrder, type RunFilters } from "./RunFilters.js"
 import { WandbApi } from "./WandbApi.js"
 import { WandbConfig } from "./WandbConfig.js"
@@ -64,27 +65,28 @@ import { WandbConfig } from "./WandbConfig.js"
  * @category models
  */
 export class LightRun extends Schema.Class<LightRun>("@effect-wandb/core/LightRun")({
-  entity: Schema.String,
-  project: Schema.String,
-  /** The run id (`3k9x0q2f`). */
-  id: Schema.String,
-  storageId: Schema.String,
-  /** Display name. */
-  name: Schema.NullOr(Schema.String),
-  state: Schema.String,
-  tags: Schema.Array(Schema.String),
-  createdAt: Schema.Date,
-  heartbeatAt: Schema.NullOr(Schema.Date),
-  group: Schema.NullOr(Schema.String),
-  jobType: Schema.NullOr(Schema.String),
-  sweepName: Schema.NullOr(Schema.String),
-  readOnly: Schema.Boolean,
-  historyLineCount: Schema.Number,
+  ...Struct.pick(
+    Run.fields,
+    "entity",
+    "project",
+    "id",
+    "storageId",
+    "name",
+    "state",
+    "tags",
+    "createdAt",
+    "heartbeatAt",
+    "group",
+    "jobType",
+    "sweepName",
+    "readOnly",
+    "historyLineCount",
+    "url"
+  ),
   /** The selected config keys that the run has. */
   config: JsonObject,
   /** The selected summary keys that the run has. */
-  summary: JsonObject,
-  url: Schema.String
+  summary: JsonObject
 }) {
   /**
    * `[entity, project, id]`.
@@ -289,11 +291,7 @@ export const runs = (
     }
     const decode = (node: typeof LightRunNode.Type): LightRun =>
       new LightRun({
-        entity: at.entity,
-        project: at.project,
-        id: node.name,
-        storageId: node.id,
-        name: node.displayName ?? null,
+        ...identity(node, at),
         state: node.state ?? "unknown",
         tags: node.tags ?? [],
         createdAt: timestamp("Run", "createdAt", node.createdAt),

@@ -178,8 +178,12 @@ export interface Coordinates {
   readonly project: string
 }
 
-/** Where a run or sweep lives and what it is called: the node's `name` is the short id. */
-const identity = (
+/**
+ * Where a run or sweep lives and what it is called: the node's `name` is the short id.
+ *
+ * @internal
+ */
+export const identity = (
   node: { readonly id: string; readonly name: string; readonly displayName?: string | null | undefined },
   at: Coordinates
 ) => ({ entity: at.entity, project: at.project, id: node.name, storageId: node.id, name: node.displayName ?? null })
