@@ -70,6 +70,8 @@ layer(ServerWithApiLive, { excludeTestServices: true, timeout: 120_000 })("web s
       // The user opens the page: the browser now holds the token cookie.
       yield* Effect.promise(() => page.goto(w.url))
       yield* Effect.promise(() => page.waitForSelector("#runs tbody tr"))
+      // The page goes on to read histories and sweeps after the table shows: count once it is quiet.
+      yield* Effect.promise(() => page.waitForLoadState("networkidle"))
       const cookies = yield* Effect.promise(() => context.cookies())
       expect(cookies.map((c) => ({ name: c.name, httpOnly: c.httpOnly, sameSite: c.sameSite }))).toEqual([
         { name: `effect-wandb-web-${w.port}`, httpOnly: true, sameSite: "Strict" }
