@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { buildSchema, type GraphQLSchema } from "graphql"
+import { artifactsSdl, withTypeResolvers } from "./internal/artifactsSchema.js"
 
 /**
  * The schema in SDL form.
@@ -307,7 +308,7 @@ type UpsertModelPayload {
   inserted: Boolean
   clientMutationId: String
 }
-`
+` + artifactsSdl
 
 /**
  * The executable schema built from {@link schemaSdl}. Custom scalars pass values through
@@ -316,4 +317,4 @@ type UpsertModelPayload {
  * @since 0.1.0
  * @category schema
  */
-export const schema: GraphQLSchema = buildSchema(schemaSdl)
+export const schema: GraphQLSchema = withTypeResolvers(buildSchema(schemaSdl))
