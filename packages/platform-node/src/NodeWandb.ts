@@ -1,5 +1,5 @@
 /**
- * A ready W&B client on Node: the core services (`WandbApi`, `GraphQLClient`,
+ * A ready W&B client on Node: the core services (`WandbApi`, `Artifacts`, `GraphQLClient`,
  * `WandbHttpClient`, `WandbConfig`) on Node's own `http`/`https` modules (keep-alive agents),
  * plus Node's `FileSystem` and `Path` (for downloads). Settings come from the environment (`WANDB_API_KEY`,
  * `WANDB_BASE_URL`, `WANDB_ENTITY`, `WANDB_PROJECT`, …), explicit options taking precedence.
@@ -15,6 +15,7 @@ import type * as Path from "@effect/platform/Path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodePath from "@effect/platform-node/NodePath"
+import * as Artifacts from "@effect-wandb/core/Artifacts"
 import type { InvalidArgument } from "@effect-wandb/core/Errors"
 import type * as GraphQLClient from "@effect-wandb/core/GraphQLClient"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
@@ -87,6 +88,7 @@ export const layerPlatform: Layer.Layer<HttpClient.HttpClient | FileSystem.FileS
  */
 export type Services =
   | WandbApi.WandbApi
+  | Artifacts.Artifacts
   | GraphQLClient.GraphQLClient
   | WandbHttpClient.WandbHttpClient
   | WandbConfig.WandbConfig
@@ -120,7 +122,7 @@ export const layer = (
   options?: WandbConfig.Options,
   platform?: PlatformOptions
 ): Layer.Layer<Services, InvalidArgument | ConfigError.ConfigError> =>
-  WandbApi.layer(options).pipe(Layer.provideMerge(layerPlatformWith(platform)))
+  Artifacts.layer.pipe(Layer.provideMerge(WandbApi.layer(options)), Layer.provideMerge(layerPlatformWith(platform)))
 
 /**
  * Like {@link layer} on any configuration layer (e.g. `WandbConfig.layerWithoutEnv(...)`).
@@ -132,4 +134,4 @@ export const layerFrom = <E, R>(
   config: Layer.Layer<WandbConfig.WandbConfig, E, R>,
   platform?: PlatformOptions
 ): Layer.Layer<Services, E, Exclude<R, HttpClient.HttpClient | FileSystem.FileSystem | Path.Path>> =>
-  WandbApi.layerFrom(config).pipe(Layer.provideMerge(layerPlatformWith(platform)))
+  Artifacts.layer.pipe(Layer.provideMerge(WandbApi.layerFrom(config)), Layer.provideMerge(layerPlatformWith(platform)))
