@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
+import * as ArtifactCommands from "./ArtifactCommands.js"
 import * as Client from "./Client.js"
 import * as ExitCode from "./ExitCode.js"
 import * as GlobalOptions from "./GlobalOptions.js"
@@ -158,10 +159,14 @@ export const runOverview = (run: Run.Run): Output.Row => ({
 
 const run = Command.make("run", { path: runPathArg, ...common }, (o) =>
   Client.withApi(o, (api) =>
-    Effect.flatMap(api.run(o.path), (r) => {
+    Effect.gen(function*() {
+      const r = yield* api.run(o.path)
+      const lineage = yield* ArtifactCommands.runArtifacts(r)
       const format = GlobalOptions.resolveFormat(o.format)
-      return Stdio.out(Output.renderOne(format, format === "table" || format === "csv" ? runOverview(r) : withPath(r)))
-    }))).pipe(Command.withDescription("Show one run: metadata, config, summary and system metrics."))
+      return yield* Stdio.out(
+        Output.renderOne(format, { ...(format === "table" || format === "csv" ? runOverview(r) : withPath(r)), ...lineage })
+      )
+    }))).pipe(Command.withDescription("Show one run: metadata, config, summary, system metrics and the artifacts it logged and used."))
 
 const sweep = Command.make(
   "sweep",
