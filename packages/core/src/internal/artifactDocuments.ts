@@ -1,14 +1,175 @@
 /**
- * The artifact documents of the official Python client, verbatim (`wandb/sdk/artifacts/_generated/operations.py`
+ * The artifact documents of the official Python client (`wandb/sdk/artifacts/_generated/operations.py`
  * at wandb/wandb `b6e2950`; see docs/protocol/artifacts.md), with the schemas of their `data`.
- * The local server's tests execute the same strings (test/fixtures/official-artifact-requests).
+ * Each document is its operation followed by the fragments it spreads, in the generator's layout
+ * (`document`), so the strings sent are the official ones character for character; a test
+ * compares them with the captures the local server executes (test/fixtures/official-artifact-requests).
  *
  * @internal
  */
 import * as Schema from "effect/Schema"
 import { operation } from "../GraphQLClient.js"
 
-const ProjectArtifactTypes = `
+/** An operation and its fragments as ariadne-codegen lays them out: blank lines between, a final newline. */
+const document = (operation: string, ...fragments: ReadonlyArray<string>): string => [operation, ...fragments].join("\n\n") + "\n"
+
+const ARTIFACT_ALIAS_FRAGMENT = `fragment ArtifactAliasFragment on ArtifactAlias {
+  __typename
+  id
+  alias
+}`
+
+const ARTIFACT_COLLECTION_FRAGMENT = `fragment ArtifactCollectionFragment on ArtifactCollection {
+  __typename
+  id
+  name
+  description
+  createdAt
+  updatedAt
+  project {
+    ...ProjectInfoFragment
+  }
+  type: defaultArtifactType {
+    name
+  }
+  tags {
+    edges {
+      node {
+        ...TagFragment
+      }
+    }
+  }
+}`
+
+const ARTIFACT_FRAGMENT = `fragment ArtifactFragment on Artifact {
+  __typename
+  id
+  artifactSequence {
+    ...SourceCollectionInfoFragment
+  }
+  versionIndex
+  artifactType {
+    name
+  }
+  description
+  metadata
+  ttlDurationSeconds
+  ttlIsInherited
+  tags {
+    ...TagFragment
+  }
+  historyStep
+  state
+  size
+  digest
+  commitHash
+  fileCount
+  createdAt
+  updatedAt
+  aliases @include(if: $includeAliases) {
+    artifactCollection {
+      ...CollectionInfoFragment
+    }
+    ...ArtifactAliasFragment
+  }
+}`
+
+const ARTIFACT_MEMBERSHIP_FRAGMENT = `fragment ArtifactMembershipFragment on ArtifactCollectionMembership {
+  __typename
+  id
+  versionIndex
+  aliases {
+    ...ArtifactAliasFragment
+  }
+  artifactCollection {
+    ...CollectionInfoFragment
+  }
+  artifact {
+    ...ArtifactFragment
+  }
+}`
+
+const ARTIFACT_TYPE_FRAGMENT = `fragment ArtifactTypeFragment on ArtifactType {
+  __typename
+  id
+  name
+  description
+  createdAt
+}`
+
+const COLLECTION_INFO_FRAGMENT = `fragment CollectionInfoFragment on ArtifactCollection {
+  __typename
+  name
+  project {
+    ...ProjectInfoFragment
+  }
+}`
+
+const DEFERRED_MANIFEST_FRAGMENT = `fragment DeferredManifestFragment on ArtifactManifest {
+  file {
+    directUrl
+  }
+}`
+
+const FILE_FRAGMENT = `fragment FileFragment on File {
+  __typename
+  id
+  name: displayName
+  url
+  sizeBytes
+  storagePath
+  mimetype
+  updatedAt
+  digest
+  md5
+  directUrl
+}`
+
+const FILE_WITH_URL_FRAGMENT = `fragment FileWithUrlFragment on File {
+  __typename
+  name
+  directUrl
+}`
+
+const PAGE_INFO_FRAGMENT = `fragment PageInfoFragment on PageInfo {
+  __typename
+  endCursor
+  hasNextPage
+}`
+
+const PROJECT_INFO_FRAGMENT = `fragment ProjectInfoFragment on Project {
+  id
+  internalId
+  name
+  entity {
+    name
+  }
+}`
+
+const RUN_INFO_FRAGMENT = `fragment RunInfoFragment on Run {
+  __typename
+  id
+  name
+  project {
+    ...ProjectInfoFragment
+  }
+}`
+
+const SOURCE_COLLECTION_INFO_FRAGMENT = `fragment SourceCollectionInfoFragment on ArtifactSequence {
+  __typename
+  name
+  project {
+    ...ProjectInfoFragment
+  }
+}`
+
+const TAG_FRAGMENT = `fragment TagFragment on Tag {
+  __typename
+  id
+  name
+}`
+
+const ProjectArtifactTypes = document(`
 query ProjectArtifactTypes($entity: String!, $project: String!, $cursor: String, $perPage: Int) {
   project(name: $project, entityName: $entity) {
     artifactTypes(after: $cursor, first: $perPage) {
@@ -22,42 +183,18 @@ query ProjectArtifactTypes($entity: String!, $project: String!, $cursor: String,
       }
     }
   }
-}
+}`, ARTIFACT_TYPE_FRAGMENT, PAGE_INFO_FRAGMENT)
 
-fragment ArtifactTypeFragment on ArtifactType {
-  __typename
-  id
-  name
-  description
-  createdAt
-}
-
-fragment PageInfoFragment on PageInfo {
-  __typename
-  endCursor
-  hasNextPage
-}
-`
-
-const ProjectArtifactType = `
+const ProjectArtifactType = document(`
 query ProjectArtifactType($entity: String!, $project: String!, $type: String!) {
   project(entityName: $entity, name: $project) {
     artifactType(name: $type) {
       ...ArtifactTypeFragment
     }
   }
-}
+}`, ARTIFACT_TYPE_FRAGMENT)
 
-fragment ArtifactTypeFragment on ArtifactType {
-  __typename
-  id
-  name
-  description
-  createdAt
-}
-`
-
-const ProjectArtifactCollections = `
+const ProjectArtifactCollections = document(`
 query ProjectArtifactCollections($entity: String!, $project: String!, $cursor: String, $perPage: Int, $filters: JSONString, $order: String) {
   project(entityName: $entity, name: $project) {
     artifactCollections(
@@ -78,53 +215,9 @@ query ProjectArtifactCollections($entity: String!, $project: String!, $cursor: S
       }
     }
   }
-}
+}`, ARTIFACT_COLLECTION_FRAGMENT, PAGE_INFO_FRAGMENT, PROJECT_INFO_FRAGMENT, TAG_FRAGMENT)
 
-fragment ArtifactCollectionFragment on ArtifactCollection {
-  __typename
-  id
-  name
-  description
-  createdAt
-  updatedAt
-  project {
-    ...ProjectInfoFragment
-  }
-  type: defaultArtifactType {
-    name
-  }
-  tags {
-    edges {
-      node {
-        ...TagFragment
-      }
-    }
-  }
-}
-
-fragment PageInfoFragment on PageInfo {
-  __typename
-  endCursor
-  hasNextPage
-}
-
-fragment ProjectInfoFragment on Project {
-  id
-  internalId
-  name
-  entity {
-    name
-  }
-}
-
-fragment TagFragment on Tag {
-  __typename
-  id
-  name
-}
-`
-
-const ArtifactTypeArtifactCollections = `
+const ArtifactTypeArtifactCollections = document(`
 query ArtifactTypeArtifactCollections($entity: String!, $project: String!, $type: String!, $cursor: String, $perPage: Int, $filters: JSONString, $order: String) {
   project(entityName: $entity, name: $project) {
     artifactType(name: $type) {
@@ -147,53 +240,9 @@ query ArtifactTypeArtifactCollections($entity: String!, $project: String!, $type
       }
     }
   }
-}
+}`, ARTIFACT_COLLECTION_FRAGMENT, PAGE_INFO_FRAGMENT, PROJECT_INFO_FRAGMENT, TAG_FRAGMENT)
 
-fragment ArtifactCollectionFragment on ArtifactCollection {
-  __typename
-  id
-  name
-  description
-  createdAt
-  updatedAt
-  project {
-    ...ProjectInfoFragment
-  }
-  type: defaultArtifactType {
-    name
-  }
-  tags {
-    edges {
-      node {
-        ...TagFragment
-      }
-    }
-  }
-}
-
-fragment PageInfoFragment on PageInfo {
-  __typename
-  endCursor
-  hasNextPage
-}
-
-fragment ProjectInfoFragment on Project {
-  id
-  internalId
-  name
-  entity {
-    name
-  }
-}
-
-fragment TagFragment on Tag {
-  __typename
-  id
-  name
-}
-`
-
-const ProjectArtifactCollection = `
+const ProjectArtifactCollection = document(`
 query ProjectArtifactCollection($entity: String!, $project: String!, $type: String!, $name: String!) {
   project(entityName: $entity, name: $project) {
     artifactType(name: $type) {
@@ -203,47 +252,9 @@ query ProjectArtifactCollection($entity: String!, $project: String!, $type: Stri
       }
     }
   }
-}
+}`, ARTIFACT_COLLECTION_FRAGMENT, PROJECT_INFO_FRAGMENT, TAG_FRAGMENT)
 
-fragment ArtifactCollectionFragment on ArtifactCollection {
-  __typename
-  id
-  name
-  description
-  createdAt
-  updatedAt
-  project {
-    ...ProjectInfoFragment
-  }
-  type: defaultArtifactType {
-    name
-  }
-  tags {
-    edges {
-      node {
-        ...TagFragment
-      }
-    }
-  }
-}
-
-fragment ProjectInfoFragment on Project {
-  id
-  internalId
-  name
-  entity {
-    name
-  }
-}
-
-fragment TagFragment on Tag {
-  __typename
-  id
-  name
-}
-`
-
-const ProjectArtifacts = `
+const ProjectArtifacts = document(`
 query ProjectArtifacts($entity: String!, $project: String!, $type: String!, $collection: String!, $cursor: String, $perPage: Int = 50, $order: String, $filters: JSONString, $includeAliases: Boolean = true) {
   project(entityName: $entity, name: $project) {
     artifactType(name: $type) {
@@ -264,275 +275,34 @@ query ProjectArtifacts($entity: String!, $project: String!, $type: String!, $col
       }
     }
   }
-}
+}`, ARTIFACT_ALIAS_FRAGMENT, ARTIFACT_FRAGMENT, COLLECTION_INFO_FRAGMENT, PAGE_INFO_FRAGMENT, PROJECT_INFO_FRAGMENT, SOURCE_COLLECTION_INFO_FRAGMENT, TAG_FRAGMENT)
 
-fragment ArtifactAliasFragment on ArtifactAlias {
-  __typename
-  id
-  alias
-}
-
-fragment ArtifactFragment on Artifact {
-  __typename
-  id
-  artifactSequence {
-    ...SourceCollectionInfoFragment
-  }
-  versionIndex
-  artifactType {
-    name
-  }
-  description
-  metadata
-  ttlDurationSeconds
-  ttlIsInherited
-  tags {
-    ...TagFragment
-  }
-  historyStep
-  state
-  size
-  digest
-  commitHash
-  fileCount
-  createdAt
-  updatedAt
-  aliases @include(if: $includeAliases) {
-    artifactCollection {
-      ...CollectionInfoFragment
-    }
-    ...ArtifactAliasFragment
-  }
-}
-
-fragment CollectionInfoFragment on ArtifactCollection {
-  __typename
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-
-fragment PageInfoFragment on PageInfo {
-  __typename
-  endCursor
-  hasNextPage
-}
-
-fragment ProjectInfoFragment on Project {
-  id
-  internalId
-  name
-  entity {
-    name
-  }
-}
-
-fragment SourceCollectionInfoFragment on ArtifactSequence {
-  __typename
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-
-fragment TagFragment on Tag {
-  __typename
-  id
-  name
-}
-`
-
-const ArtifactMembershipByName = `
+const ArtifactMembershipByName = document(`
 query ArtifactMembershipByName($entity: String!, $project: String!, $name: String!, $includeAliases: Boolean = false) {
   project(name: $project, entityName: $entity) {
     artifactCollectionMembership(name: $name) {
       ...ArtifactMembershipFragment
     }
   }
-}
+}`, ARTIFACT_ALIAS_FRAGMENT, ARTIFACT_FRAGMENT, ARTIFACT_MEMBERSHIP_FRAGMENT, COLLECTION_INFO_FRAGMENT, PROJECT_INFO_FRAGMENT, SOURCE_COLLECTION_INFO_FRAGMENT, TAG_FRAGMENT)
 
-fragment ArtifactAliasFragment on ArtifactAlias {
-  __typename
-  id
-  alias
-}
-
-fragment ArtifactFragment on Artifact {
-  __typename
-  id
-  artifactSequence {
-    ...SourceCollectionInfoFragment
-  }
-  versionIndex
-  artifactType {
-    name
-  }
-  description
-  metadata
-  ttlDurationSeconds
-  ttlIsInherited
-  tags {
-    ...TagFragment
-  }
-  historyStep
-  state
-  size
-  digest
-  commitHash
-  fileCount
-  createdAt
-  updatedAt
-  aliases @include(if: $includeAliases) {
-    artifactCollection {
-      ...CollectionInfoFragment
-    }
-    ...ArtifactAliasFragment
-  }
-}
-
-fragment ArtifactMembershipFragment on ArtifactCollectionMembership {
-  __typename
-  id
-  versionIndex
-  aliases {
-    ...ArtifactAliasFragment
-  }
-  artifactCollection {
-    ...CollectionInfoFragment
-  }
-  artifact {
-    ...ArtifactFragment
-  }
-}
-
-fragment CollectionInfoFragment on ArtifactCollection {
-  __typename
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-
-fragment ProjectInfoFragment on Project {
-  id
-  internalId
-  name
-  entity {
-    name
-  }
-}
-
-fragment SourceCollectionInfoFragment on ArtifactSequence {
-  __typename
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-
-fragment TagFragment on Tag {
-  __typename
-  id
-  name
-}
-`
-
-const ArtifactByID = `
+const ArtifactByID = document(`
 query ArtifactByID($id: ID!, $includeAliases: Boolean = true) {
   artifact(id: $id) {
     ...ArtifactFragment
   }
-}
+}`, ARTIFACT_ALIAS_FRAGMENT, ARTIFACT_FRAGMENT, COLLECTION_INFO_FRAGMENT, PROJECT_INFO_FRAGMENT, SOURCE_COLLECTION_INFO_FRAGMENT, TAG_FRAGMENT)
 
-fragment ArtifactAliasFragment on ArtifactAlias {
-  __typename
-  id
-  alias
-}
-
-fragment ArtifactFragment on Artifact {
-  __typename
-  id
-  artifactSequence {
-    ...SourceCollectionInfoFragment
-  }
-  versionIndex
-  artifactType {
-    name
-  }
-  description
-  metadata
-  ttlDurationSeconds
-  ttlIsInherited
-  tags {
-    ...TagFragment
-  }
-  historyStep
-  state
-  size
-  digest
-  commitHash
-  fileCount
-  createdAt
-  updatedAt
-  aliases @include(if: $includeAliases) {
-    artifactCollection {
-      ...CollectionInfoFragment
-    }
-    ...ArtifactAliasFragment
-  }
-}
-
-fragment CollectionInfoFragment on ArtifactCollection {
-  __typename
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-
-fragment ProjectInfoFragment on Project {
-  id
-  internalId
-  name
-  entity {
-    name
-  }
-}
-
-fragment SourceCollectionInfoFragment on ArtifactSequence {
-  __typename
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-
-fragment TagFragment on Tag {
-  __typename
-  id
-  name
-}
-`
-
-const FetchArtifactManifest = `
+const FetchArtifactManifest = document(`
 query FetchArtifactManifest($id: ID!) {
   artifact(id: $id) {
     currentManifest {
       ...DeferredManifestFragment
     }
   }
-}
+}`, DEFERRED_MANIFEST_FRAGMENT)
 
-fragment DeferredManifestFragment on ArtifactManifest {
-  file {
-    directUrl
-  }
-}
-`
-
-const ArtifactMembershipFiles = `
+const ArtifactMembershipFiles = document(`
 query ArtifactMembershipFiles($entity: String!, $project: String!, $collection: String!, $alias: String!, $fileNames: [String!], $cursor: String, $perPage: Int = 50) {
   project(name: $project, entityName: $entity) {
     artifactCollection(name: $collection) {
@@ -552,30 +322,9 @@ query ArtifactMembershipFiles($entity: String!, $project: String!, $collection: 
       }
     }
   }
-}
+}`, FILE_FRAGMENT, PAGE_INFO_FRAGMENT)
 
-fragment FileFragment on File {
-  __typename
-  id
-  name: displayName
-  url
-  sizeBytes
-  storagePath
-  mimetype
-  updatedAt
-  digest
-  md5
-  directUrl
-}
-
-fragment PageInfoFragment on PageInfo {
-  __typename
-  endCursor
-  hasNextPage
-}
-`
-
-const GetArtifactMembershipFileUrls = `
+const GetArtifactMembershipFileUrls = document(`
 query GetArtifactMembershipFileUrls($entity: String!, $project: String!, $collection: String!, $alias: String!, $cursor: String, $perPage: Int) {
   project(name: $project, entityName: $entity) {
     artifactCollection(name: $collection) {
@@ -594,26 +343,15 @@ query GetArtifactMembershipFileUrls($entity: String!, $project: String!, $collec
       }
     }
   }
-}
+}`, FILE_WITH_URL_FRAGMENT, PAGE_INFO_FRAGMENT)
 
-fragment FileWithUrlFragment on File {
-  __typename
-  name
-  directUrl
-}
-
-fragment PageInfoFragment on PageInfo {
-  __typename
-  endCursor
-  hasNextPage
-}
-`
-
-const RunOutputArtifacts = `
-query RunOutputArtifacts($entity: String!, $project: String!, $run: String!, $cursor: String, $perPage: Int, $includeAliases: Boolean = true) {
+/** `RunOutputArtifacts` and `RunInputArtifacts`: the same document but for the direction. */
+const runArtifacts = (direction: "Output" | "Input") =>
+  document(`
+query Run${direction}Artifacts($entity: String!, $project: String!, $run: String!, $cursor: String, $perPage: Int, $includeAliases: Boolean = true) {
   project(entityName: $entity, name: $project) {
     run(name: $run) {
-      artifacts: outputArtifacts(after: $cursor, first: $perPage) {
+      artifacts: ${direction.toLowerCase()}Artifacts(after: $cursor, first: $perPage) {
         totalCount
         pageInfo {
           ...PageInfoFragment
@@ -626,182 +364,13 @@ query RunOutputArtifacts($entity: String!, $project: String!, $run: String!, $cu
       }
     }
   }
-}
+}`, ARTIFACT_ALIAS_FRAGMENT, ARTIFACT_FRAGMENT, COLLECTION_INFO_FRAGMENT, PAGE_INFO_FRAGMENT, PROJECT_INFO_FRAGMENT, SOURCE_COLLECTION_INFO_FRAGMENT, TAG_FRAGMENT)
 
-fragment ArtifactAliasFragment on ArtifactAlias {
-  __typename
-  id
-  alias
-}
+const RunOutputArtifacts = runArtifacts("Output")
 
-fragment ArtifactFragment on Artifact {
-  __typename
-  id
-  artifactSequence {
-    ...SourceCollectionInfoFragment
-  }
-  versionIndex
-  artifactType {
-    name
-  }
-  description
-  metadata
-  ttlDurationSeconds
-  ttlIsInherited
-  tags {
-    ...TagFragment
-  }
-  historyStep
-  state
-  size
-  digest
-  commitHash
-  fileCount
-  createdAt
-  updatedAt
-  aliases @include(if: $includeAliases) {
-    artifactCollection {
-      ...CollectionInfoFragment
-    }
-    ...ArtifactAliasFragment
-  }
-}
+const RunInputArtifacts = runArtifacts("Input")
 
-fragment CollectionInfoFragment on ArtifactCollection {
-  __typename
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-
-fragment PageInfoFragment on PageInfo {
-  __typename
-  endCursor
-  hasNextPage
-}
-
-fragment ProjectInfoFragment on Project {
-  id
-  internalId
-  name
-  entity {
-    name
-  }
-}
-
-fragment SourceCollectionInfoFragment on ArtifactSequence {
-  __typename
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-
-fragment TagFragment on Tag {
-  __typename
-  id
-  name
-}
-`
-
-const RunInputArtifacts = `
-query RunInputArtifacts($entity: String!, $project: String!, $run: String!, $cursor: String, $perPage: Int, $includeAliases: Boolean = true) {
-  project(entityName: $entity, name: $project) {
-    run(name: $run) {
-      artifacts: inputArtifacts(after: $cursor, first: $perPage) {
-        totalCount
-        pageInfo {
-          ...PageInfoFragment
-        }
-        edges {
-          node {
-            ...ArtifactFragment
-          }
-        }
-      }
-    }
-  }
-}
-
-fragment ArtifactAliasFragment on ArtifactAlias {
-  __typename
-  id
-  alias
-}
-
-fragment ArtifactFragment on Artifact {
-  __typename
-  id
-  artifactSequence {
-    ...SourceCollectionInfoFragment
-  }
-  versionIndex
-  artifactType {
-    name
-  }
-  description
-  metadata
-  ttlDurationSeconds
-  ttlIsInherited
-  tags {
-    ...TagFragment
-  }
-  historyStep
-  state
-  size
-  digest
-  commitHash
-  fileCount
-  createdAt
-  updatedAt
-  aliases @include(if: $includeAliases) {
-    artifactCollection {
-      ...CollectionInfoFragment
-    }
-    ...ArtifactAliasFragment
-  }
-}
-
-fragment CollectionInfoFragment on ArtifactCollection {
-  __typename
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-
-fragment PageInfoFragment on PageInfo {
-  __typename
-  endCursor
-  hasNextPage
-}
-
-fragment ProjectInfoFragment on Project {
-  id
-  internalId
-  name
-  entity {
-    name
-  }
-}
-
-fragment SourceCollectionInfoFragment on ArtifactSequence {
-  __typename
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-
-fragment TagFragment on Tag {
-  __typename
-  id
-  name
-}
-`
-
-const ArtifactUsedBy = `
+const ArtifactUsedBy = document(`
 query ArtifactUsedBy($id: ID!) {
   artifact(id: $id) {
     usedBy {
@@ -812,28 +381,9 @@ query ArtifactUsedBy($id: ID!) {
       }
     }
   }
-}
+}`, PROJECT_INFO_FRAGMENT, RUN_INFO_FRAGMENT)
 
-fragment ProjectInfoFragment on Project {
-  id
-  internalId
-  name
-  entity {
-    name
-  }
-}
-
-fragment RunInfoFragment on Run {
-  __typename
-  id
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-`
-
-const ArtifactCreatedBy = `
+const ArtifactCreatedBy = document(`
 query ArtifactCreatedBy($id: ID!) {
   artifact(id: $id) {
     createdBy {
@@ -843,26 +393,7 @@ query ArtifactCreatedBy($id: ID!) {
       }
     }
   }
-}
-
-fragment ProjectInfoFragment on Project {
-  id
-  internalId
-  name
-  entity {
-    name
-  }
-}
-
-fragment RunInfoFragment on Run {
-  __typename
-  id
-  name
-  project {
-    ...ProjectInfoFragment
-  }
-}
-`
+}`, PROJECT_INFO_FRAGMENT, RUN_INFO_FRAGMENT)
 
 // ---------------------------------------------------------------------------------------------
 // Response schemas (fields W&B may omit or null are tolerated)

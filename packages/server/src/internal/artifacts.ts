@@ -92,11 +92,31 @@ const emptyConnection = <A>(): Connection<A> => connection<A>([], [], false, fal
 const count = async (ctx: GraphContext, text: string, params: ReadonlyArray<number>): Promise<number> =>
   (await ctx.all<{ n: number }>(text, params))[0]!.n
 
-/** @internal */
-export class ArtifactTypeNode {
-  constructor(readonly projectNode: ProjectNode, readonly row: TypeRow) {}
+/**
+ * A page of `SELECT {columns} {from}` (`from` names the table as `x` and ends in a WHERE clause
+ * on `param`) as a connection of `wrap(row)`, with the `totalCount` of all its rows.
+ */
+const countedPage = async <Row extends { readonly id: number }, A>(
+  ctx: GraphContext,
+  kind: string,
+  columns: string,
+  from: string,
+  param: number,
+  args: Runs.PageArgs,
+  wrap: (row: Row) => A
+) => {
+  const page = await idPage<Row>(ctx, kind, `SELECT ${columns} ${from}`, [param], args)
+  return {
+    ...connection(page.rows.map(wrap), page.cursors, page.more, args.after != null),
+    totalCount: await count(ctx, `SELECT count(*) AS n ${from}`, [param])
+  }
+}
+
+/** What types and collections share: a project, an id, a name, a description, a creation time. */
+abstract class NamedNode<Row extends { readonly id: number; readonly name: string; readonly description: string | null; readonly created_at: string }> {
+  constructor(readonly projectNode: ProjectNode, readonly row: Row, private readonly kind: string) {}
   get id(): string {
-    return nodeId("ArtifactType", this.row.id)
+    return nodeId(this.kind, this.row.id)
   }
   get name(): string {
     return this.row.name
@@ -110,23 +130,23 @@ export class ArtifactTypeNode {
   get project(): ProjectNode {
     return this.projectNode
   }
-  async artifactCollections(args: Runs.PageArgs, ctx: GraphContext) {
-    const page = await idPage<SequenceRow>(
+}
+
+/** @internal */
+export class ArtifactTypeNode extends NamedNode<TypeRow> {
+  constructor(projectNode: ProjectNode, row: TypeRow) {
+    super(projectNode, row, "ArtifactType")
+  }
+  artifactCollections(args: Runs.PageArgs, ctx: GraphContext) {
+    return countedPage<SequenceRow, ArtifactSequenceNode>(
       ctx,
       "artifactCollection",
-      `SELECT ${sequenceColumns} FROM artifact_sequences x WHERE x.type_id = ?`,
-      [this.row.id],
-      args
+      sequenceColumns,
+      "FROM artifact_sequences x WHERE x.type_id = ?",
+      this.row.id,
+      args,
+      (row) => new ArtifactSequenceNode(this.projectNode, row)
     )
-    return {
-      ...connection(
-        page.rows.map((row) => new ArtifactSequenceNode(this.projectNode, row)),
-        page.cursors,
-        page.more,
-        args.after != null
-      ),
-      totalCount: await count(ctx, "SELECT count(*) AS n FROM artifact_sequences WHERE type_id = ?", [this.row.id])
-    }
   }
   async artifactCollection(args: { readonly name: string }, ctx: GraphContext): Promise<ArtifactSequenceNode | null> {
     const sequence = await findSequence(ctx, this.projectNode, args.name)
@@ -143,25 +163,12 @@ const findSequence = async (ctx: GraphContext, project: ProjectNode, name: strin
 }
 
 /** @internal */
-export class ArtifactSequenceNode {
-  constructor(readonly projectNode: ProjectNode, readonly row: SequenceRow) {}
-  get id(): string {
-    return nodeId("ArtifactSequence", this.row.id)
-  }
-  get name(): string {
-    return this.row.name
-  }
-  get description(): string | null {
-    return this.row.description
-  }
-  get createdAt(): string {
-    return this.row.created_at
+export class ArtifactSequenceNode extends NamedNode<SequenceRow> {
+  constructor(projectNode: ProjectNode, row: SequenceRow) {
+    super(projectNode, row, "ArtifactSequence")
   }
   get updatedAt(): string {
     return this.row.updated_at
-  }
-  get project(): ProjectNode {
-    return this.projectNode
   }
   get tags(): Connection<never> {
     return emptyConnection()
@@ -408,19 +415,16 @@ export class ArtifactFileNode {
 // Fields of Project, Run and Query
 
 /** `Project.artifactTypes`. @internal */
-export const projectArtifactTypes = async (project: ProjectNode, args: Runs.PageArgs, ctx: GraphContext) => {
-  const page = await idPage<TypeRow>(
+export const projectArtifactTypes = (project: ProjectNode, args: Runs.PageArgs, ctx: GraphContext) =>
+  countedPage<TypeRow, ArtifactTypeNode>(
     ctx,
     "artifactType",
-    `SELECT ${typeColumns} FROM artifact_types x WHERE x.project_id = ?`,
-    [project.row.id],
-    args
+    typeColumns,
+    "FROM artifact_types x WHERE x.project_id = ?",
+    project.row.id,
+    args,
+    (row) => new ArtifactTypeNode(project, row)
   )
-  return {
-    ...connection(page.rows.map((row) => new ArtifactTypeNode(project, row)), page.cursors, page.more, args.after != null),
-    totalCount: await count(ctx, "SELECT count(*) AS n FROM artifact_types WHERE project_id = ?", [project.row.id])
-  }
-}
 
 /** `Project.artifactType(name)`. @internal */
 export const projectArtifactType = async (project: ProjectNode, name: string, ctx: GraphContext) => {
@@ -432,24 +436,16 @@ export const projectArtifactType = async (project: ProjectNode, name: string, ct
 }
 
 /** `Project.artifactCollections` (every type). @internal */
-export const projectArtifactCollections = async (project: ProjectNode, args: Runs.PageArgs, ctx: GraphContext) => {
-  const page = await idPage<SequenceRow>(
+export const projectArtifactCollections = (project: ProjectNode, args: Runs.PageArgs, ctx: GraphContext) =>
+  countedPage<SequenceRow, ArtifactSequenceNode>(
     ctx,
     "artifactCollection",
-    `SELECT ${sequenceColumns} FROM artifact_sequences x WHERE x.project_id = ?`,
-    [project.row.id],
-    args
+    sequenceColumns,
+    "FROM artifact_sequences x WHERE x.project_id = ?",
+    project.row.id,
+    args,
+    (row) => new ArtifactSequenceNode(project, row)
   )
-  return {
-    ...connection(
-      page.rows.map((row) => new ArtifactSequenceNode(project, row)),
-      page.cursors,
-      page.more,
-      args.after != null
-    ),
-    totalCount: await count(ctx, "SELECT count(*) AS n FROM artifact_sequences WHERE project_id = ?", [project.row.id])
-  }
-}
 
 /** `Project.artifactCollection(name)`. @internal */
 export const projectArtifactCollection = (project: ProjectNode, name: string, ctx: GraphContext) =>

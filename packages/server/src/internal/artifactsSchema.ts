@@ -7,6 +7,21 @@
  */
 import { type GraphQLSchema, isAbstractType } from "graphql"
 
+/** The fields of every collection (the interface and its implementation repeat them, as SDL requires). */
+const collectionFields = `
+  id: ID!
+  name: String!
+  description: String
+  createdAt: DateTime!
+  updatedAt: DateTime
+  project: Project
+  defaultArtifactType: ArtifactType!
+  tags: TagConnection!
+  aliases(after: String, first: Int): ArtifactAliasConnection!
+  artifacts(after: String, first: Int, order: String, filters: JSONString): VersionedArtifactConnection
+  artifactMembership(aliasName: String!): ArtifactCollectionMembership
+`
+
 /** @internal */
 export const artifactsSdl = `
 extend type Query {
@@ -81,32 +96,10 @@ type ArtifactTypeConnection {
 }
 
 interface ArtifactCollection {
-  id: ID!
-  name: String!
-  description: String
-  createdAt: DateTime!
-  updatedAt: DateTime
-  project: Project
-  defaultArtifactType: ArtifactType!
-  tags: TagConnection!
-  aliases(after: String, first: Int): ArtifactAliasConnection!
-  artifacts(after: String, first: Int, order: String, filters: JSONString): VersionedArtifactConnection
-  artifactMembership(aliasName: String!): ArtifactCollectionMembership
-}
+${collectionFields}}
 
 type ArtifactSequence implements ArtifactCollection {
-  id: ID!
-  name: String!
-  description: String
-  createdAt: DateTime!
-  updatedAt: DateTime
-  project: Project
-  defaultArtifactType: ArtifactType!
-  tags: TagConnection!
-  aliases(after: String, first: Int): ArtifactAliasConnection!
-  artifacts(after: String, first: Int, order: String, filters: JSONString): VersionedArtifactConnection
-  artifactMembership(aliasName: String!): ArtifactCollectionMembership
-}
+${collectionFields}}
 
 type ArtifactCollectionEdge {
   node: ArtifactCollection
