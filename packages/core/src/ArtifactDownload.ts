@@ -245,17 +245,26 @@ export const download = (
     } satisfies DownloadReport
   }).pipe(Effect.withSpan("ArtifactDownload.download", { attributes: { artifact: artifact.qualifiedName } }))
 
-/** Every file under `directory`, as `/`-separated paths relative to it. */
+/**
+ * Every file under `directory`, as `/`-separated paths relative to it, walking one directory at a
+ * time (the browser's file system has no recursive listing).
+ */
 const listFiles = (directory: string): Effect.Effect<Array<string>, Errors.FileSystemError, FileSystem.FileSystem | Path.Path> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    if (!(yield* fs.exists(directory).pipe(Effect.mapError(fileSystemError(directory))))) return []
-    const names = yield* fs.readDirectory(directory, { recursive: true }).pipe(Effect.mapError(fileSystemError(directory)))
     const files: Array<string> = []
-    for (const name of names) {
-      if (yield* isFile(path.join(directory, name))) files.push(name.split(path.sep).join("/"))
-    }
+    const walk = (relative: ReadonlyArray<string>): Effect.Effect<void, Errors.FileSystemError> =>
+      Effect.gen(function*() {
+        const here = path.join(directory, ...relative)
+        const names = yield* fs.readDirectory(here).pipe(Effect.mapError(fileSystemError(here)))
+        for (const name of names) {
+          const info = yield* fs.stat(path.join(here, name)).pipe(Effect.mapError(fileSystemError(path.join(here, name))))
+          if (info.type === "Directory") yield* walk([...relative, name])
+          else if (info.type === "File") files.push([...relative, name].join("/"))
+        }
+      })
+    if (yield* fs.exists(directory).pipe(Effect.mapError(fileSystemError(directory)))) yield* walk([])
     return files.sort()
   })
 
