@@ -162,7 +162,10 @@ export const download = (
     const stored = entries.filter((entry) => !entry.isReference)
     const root = options.root
     const targetOf = (entry: ManifestEntry) => path.join(root, ...entry.path.split("/"))
-    const staging = path.join(path.dirname(root), `.${path.basename(root)}.${artifact.digest || artifact.id}.staging`)
+    // beside the root, never inside it (a root such as "." or "out/.." is resolved first)
+    const base = path.basename(root)
+    const outside = base === "" || base === "." || base === ".." ? path.resolve(root) : root
+    const staging = path.join(path.dirname(outside), `.${path.basename(outside)}.${artifact.digest || artifact.id}.staging`)
     const stagedOf = (entry: ManifestEntry) => path.join(staging, ...entry.path.split("/"))
 
     // what is in the root already: right (kept), or in the way (refused without `replace`)

@@ -278,7 +278,8 @@ export class FileSystemError extends Schema.TaggedError<FileSystemError>()("File
 }
 
 /**
- * No artifact of that name (collection) in the project, or no artifact with that id.
+ * No artifact of that name (collection) in the project, or no artifact with that id (then
+ * `entity` and `project` are empty and `name` is the id).
  *
  * @since 0.1.0
  * @category errors
@@ -289,7 +290,7 @@ export class ArtifactNotFound extends Schema.TaggedError<ArtifactNotFound>()("Ar
   name: Schema.String
 }) {
   override get message(): string {
-    return `artifact not found: ${this.entity}/${this.project}/${this.name}`
+    return `artifact not found: ${[this.entity, this.project, this.name].filter((part) => part !== "").join("/")}`
   }
 }
 

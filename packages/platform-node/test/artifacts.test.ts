@@ -219,6 +219,27 @@ describe("Artifacts (Node, local server)", () => {
         expect(fetchedCount([bytes.a, bytes.b, bytes.c])).toBe(before)
       }))
 
+    it.scoped("a root named '.' (or ending in '/.') keeps the staging directory outside it", () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const path = yield* Path.Path
+        const { files } = threeFiles()
+        const artifact = yield* putVersion("dot-root", files)
+        const parent = yield* tempRoot
+        yield* fs.makeDirectory(path.join(parent, "sub"))
+        const seen: Array<ReadonlyArray<string>> = []
+        yield* ArtifactDownload.download(artifact, {
+          root: `${parent}/sub/.`,
+          onEvent: (event) =>
+            event._tag === "Completed" ? Effect.map(tree(parent), (entries) => void seen.push(entries)) : Effect.void
+        })
+        // while the files were staged, the root held none of them: the staging directory was beside it
+        expect(seen[0]!.filter((entry) => entry.startsWith("sub/"))).toEqual([])
+        expect(seen[0]!.some((entry) => /^\.sub\.[0-9a-f]{32}\.staging$/.test(entry))).toBe(true)
+        expect(yield* tree(path.join(parent, "sub"))).toEqual(["a.bin", "c.txt", "nested", "nested/dir", "nested/dir/b.bin"])
+        expect(yield* tree(parent)).toEqual(["sub", ...(yield* tree(path.join(parent, "sub"))).map((e) => `sub/${e}`)])
+      }))
+
     it.scoped("a corrupted file fails the download with ManifestMismatch and leaves the root as it was; the retry fetches only that file", () =>
       Effect.gen(function*() {
         const path = yield* Path.Path
