@@ -296,6 +296,24 @@ describe("Artifacts (Node, local server)", () => {
         expect(yield* ArtifactDownload.verify(artifact, root)).toMatchObject({ ok: true })
       }))
 
+    it.scoped("a manifest entry the server lists no file for is a ManifestMismatch, before anything is fetched", () =>
+      Effect.gen(function*() {
+        const path = yield* Path.Path
+        const { bytes, files } = threeFiles()
+        const artifact = yield* putVersion("entry-without-file", files)
+        const { sql } = yield* Demo
+        // the manifest keeps c.txt (no ref) while the server no longer lists a file for it
+        yield* Effect.flatMap(Sql, (client) =>
+          client.unsafe("UPDATE artifact_files SET blob_id = NULL WHERE path = 'c.txt' AND artifact_id IN (SELECT id FROM artifacts WHERE digest = ?)", [
+            artifact.digest
+          ])).pipe(Effect.provideService(Sql, sql), Effect.orDie)
+        const root = path.join(yield* tempRoot, "out")
+        const error = yield* Effect.flip(ArtifactDownload.download(artifact, { root }))
+        expect(error).toMatchObject({ _tag: "ManifestMismatch", path: "c.txt", reason: "the server lists no file for this manifest entry" })
+        expect(fetchedCount([bytes.a, bytes.b, bytes.c])).toBe(0)
+        expect(yield* tree(root)).toEqual([])
+      }))
+
     it.scoped("an existing different file fails with FileAlreadyExists before any request; replace overwrites it", () =>
       Effect.gen(function*() {
         const fs = yield* FileSystem.FileSystem
