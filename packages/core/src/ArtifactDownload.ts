@@ -165,7 +165,9 @@ export const download = (
     // beside the root, never inside it (a root such as "." or "out/.." is resolved first)
     const base = path.basename(root)
     const outside = base === "" || base === "." || base === ".." ? path.resolve(root) : root
-    const staging = path.join(path.dirname(outside), `.${path.basename(outside)}.${artifact.digest || artifact.id}.staging`)
+    // named after the version's digest, reduced to safe characters (it comes from the server)
+    const version = (artifact.digest || artifact.id).replace(/[^0-9A-Za-z_-]/g, "_").slice(0, 64)
+    const staging = path.join(path.dirname(outside), `.${path.basename(outside)}.${version}.staging`)
     const stagedOf = (entry: ManifestEntry) => path.join(staging, ...entry.path.split("/"))
 
     // what is in the root already: right (kept), or in the way (refused without `replace`)
