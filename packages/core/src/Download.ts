@@ -6,8 +6,8 @@
  *   drive letters fail with `UnsafeFileName` and nothing is written.
  * - An existing target without `replace` fails with `FileAlreadyExists` before any byte is fetched.
  * - The body is streamed (memory stays bounded) into a temporary file in the target directory
- *   while its MD5 is computed, then checked against the server's `md5` (and size when known);
- *   only then is it renamed into place. Nested names create their directories. A connection
+ *   while its MD5 is computed (by the platform's `Hashing` service), then checked against the
+ *   server's `md5` (and size when known); only then is it renamed into place. Nested names create their directories. A connection
  *   lost mid-body is resumed where it stopped (`Range`). Progress resets the retry budget: a
  *   resume that received bytes goes out at once and does not count; only attempts in a row that
  *   received nothing count against `retry.maxAttempts` (with backoff), and such a stall ends when
@@ -35,6 +35,7 @@ import * as Exit from "effect/Exit"
 import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import type * as Errors from "./Errors.js"
+import type * as Hashing from "./Hashing.js"
 import * as internal from "./internal/download.js"
 import type { WandbHttpClient } from "./WandbHttpClient.js"
 
@@ -87,12 +88,13 @@ export type DownloadError =
   | Errors.ApiError
 
 /**
- * Services a download needs: the authenticated HTTP client, a file system and path functions.
+ * Services a download needs: the authenticated HTTP client, a file system, path functions and
+ * the platform's MD5 (`Hashing`); `NodeWandb.layer` and `BrowserWandb.layer` provide them all.
  *
  * @since 0.1.0
  * @category models
  */
-export type DownloadContext = WandbHttpClient | FileSystem.FileSystem | Path.Path
+export type DownloadContext = WandbHttpClient | FileSystem.FileSystem | Path.Path | Hashing.Hashing
 
 /**
  * Downloads `file.url` to `{root}/{file.name}` and returns that path (see the module doc for

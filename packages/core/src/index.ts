@@ -29,6 +29,10 @@ export * as GraphQLClient from "./GraphQLClient.js"
 /**
  * @since 0.1.0
  */
+export * as Hashing from "./Hashing.js"
+/**
+ * @since 0.1.0
+ */
 export * as History from "./History.js"
 /**
  * @since 0.1.0

@@ -3,6 +3,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Layer, Stream } from "effect"
 import { createHash } from "node:crypto"
 import * as Download from "../src/Download.js"
+import * as Hashing from "../src/Hashing.js"
 import { WandbHttpClient } from "../src/WandbHttpClient.js"
 
 const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("base64")
@@ -51,11 +52,27 @@ const memoryHttp = (routes: Record<string, { status?: number; body: Uint8Array }
     )
   )
 
+/** `Hashing` on node:crypto (what the platform layers supply), recording the bytes each hasher was fed. */
+const recordingHashing = (fed: Array<Array<Uint8Array>>) =>
+  Hashing.layer(() => {
+    const hash = createHash("md5")
+    const parts: Array<Uint8Array> = []
+    fed.push(parts)
+    return {
+      update: (bytes) => {
+        parts.push(Uint8Array.from(bytes))
+        hash.update(bytes)
+      },
+      digest: () => new Uint8Array(hash.digest())
+    }
+  })
+
 const setup = (routes: Record<string, { status?: number; body: Uint8Array }>) => {
   const files = new Map<string, Uint8Array>()
   const requests: Array<string> = []
-  const layer = Layer.mergeAll(memoryFileSystem(files), memoryHttp(routes, requests), Path.layer)
-  return { files, requests, layer }
+  const hashed: Array<Array<Uint8Array>> = []
+  const layer = Layer.mergeAll(memoryFileSystem(files), memoryHttp(routes, requests), Path.layer, recordingHashing(hashed))
+  return { files, requests, hashed, layer }
 }
 
 const url = (name: string) => `http://wandb.test/files/acme/mnist/run1/${name}`
@@ -84,6 +101,29 @@ describe("Download", () => {
       expect(path).toBe("out/media/a.txt")
       expect([...files.keys()]).toEqual(["out/media/a.txt"])
       expect(files.get(path)).toEqual(body)
+    }))
+
+  it.effect("the digest comes from the Hashing service, fed exactly the bytes written", () =>
+    Effect.gen(function*() {
+      const body = bytesOf("0123456789abcdef".repeat(400))
+      const { files, hashed, layer } = setup({ [url("big.bin")]: { body } })
+      yield* Download.download({ name: "big.bin", url: url("big.bin"), md5: md5(body) }).pipe(Effect.provide(layer))
+      expect(hashed.length).toBe(1)
+      const fed = new Uint8Array(hashed[0]!.reduce((n, part) => n + part.length, 0))
+      hashed[0]!.reduce((at, part) => (fed.set(part, at), at + part.length), 0)
+      expect(fed).toEqual(body)
+      expect(files.get("big.bin")).toEqual(body)
+      // a service whose digest is fixed decides the check: core has no MD5 of its own
+      const fixed = Hashing.layer(() => ({ update: () => {}, digest: () => new Uint8Array(16).fill(7) }))
+      const sevens = "BwcHBwcHBwcHBwcHBwcHBw=="
+      const accepted = yield* Download.download({ name: "other.bin", url: url("big.bin"), md5: sevens }).pipe(
+        Effect.provide(Layer.merge(layer, fixed))
+      )
+      expect(accepted).toBe("other.bin")
+      const refused = yield* Effect.flip(Download.download({ name: "third.bin", url: url("big.bin"), md5: md5(body) })).pipe(
+        Effect.provide(Layer.merge(layer, fixed))
+      )
+      expect(refused).toMatchObject({ _tag: "ChecksumMismatch", actual: sevens })
     }))
 
   it.effect("fails with ChecksumMismatch on a wrong md5 or size, removing the temp file and keeping the old one", () =>

@@ -1,6 +1,7 @@
 /**
  * Everything a browser page needs to use effect-wandb: the W&B client over `fetch`, the Origin
- * Private File System as `FileSystem` (for `Download.download`) and POSIX `Path` functions.
+ * Private File System as `FileSystem` (for `Download.download`), POSIX `Path` functions and MD5
+ * (`Hashing`, on `@noble/hashes`).
  *
  * The API key lives in the page, so use this only where the user supplies their own key (or
  * behind a same-origin proxy that adds it).
@@ -11,12 +12,14 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import type { InvalidArgument } from "@effect-wandb/core/Errors"
+import type * as Hashing from "@effect-wandb/core/Hashing"
 import type * as GraphQLClient from "@effect-wandb/core/GraphQLClient"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as WandbConfig from "@effect-wandb/core/WandbConfig"
 import type * as WandbHttpClient from "@effect-wandb/core/WandbHttpClient"
 import * as Layer from "effect/Layer"
 import * as BrowserFileSystem from "./BrowserFileSystem.js"
+import * as BrowserHashing from "./BrowserHashing.js"
 
 /**
  * The services {@link layer} provides.
@@ -31,10 +34,12 @@ export type Services =
   | WandbConfig.WandbConfig
   | FileSystem.FileSystem
   | Path.Path
+  | Hashing.Hashing
 
 /**
  * The whole client in a browser: `WandbApi` and the core services configured from `options`
- * only (a page has no environment), requests through `fetch`, the OPFS `FileSystem` and `Path`.
+ * only (a page has no environment), requests through `fetch`, the OPFS `FileSystem`, `Path`
+ * and `Hashing`.
  *
  * @example
  * ```ts
@@ -58,5 +63,6 @@ export const layer = (options: WandbConfig.Options): Layer.Layer<Services, Inval
   WandbApi.layerFrom(WandbConfig.layerWithoutEnv(options)).pipe(
     Layer.provide(FetchHttpClient.layer),
     Layer.merge(BrowserFileSystem.layer),
-    Layer.merge(Path.layer)
+    Layer.merge(Path.layer),
+    Layer.merge(BrowserHashing.layer)
   )

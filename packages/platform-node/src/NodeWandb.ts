@@ -1,11 +1,12 @@
 /**
  * A ready W&B client on Node: the core services (`WandbApi`, `Artifacts`, `GraphQLClient`,
  * `WandbHttpClient`, `WandbConfig`) on Node's own `http`/`https` modules (keep-alive agents),
- * plus Node's `FileSystem` and `Path` (for downloads). Settings come from the environment (`WANDB_API_KEY`,
- * `WANDB_BASE_URL`, `WANDB_ENTITY`, `WANDB_PROJECT`, …), explicit options taking precedence.
+ * plus Node's `FileSystem`, `Path` and MD5 (`Hashing` on `node:crypto`) for downloads.
+ * Settings come from the environment (`WANDB_API_KEY`, `WANDB_BASE_URL`, `WANDB_ENTITY`,
+ * `WANDB_PROJECT`, …), explicit options taking precedence.
  *
  * Bringing your own `HttpClient`? Use `WandbApi.layer(options)` from `@effect-wandb/core`
- * directly, and {@link layerPlatform} only for the file system.
+ * directly, and {@link layerPlatform} only for the file system and hashing.
  *
  * @since 0.1.0
  */
@@ -17,6 +18,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as Artifacts from "@effect-wandb/core/Artifacts"
 import type { InvalidArgument } from "@effect-wandb/core/Errors"
+import type * as Hashing from "@effect-wandb/core/Hashing"
 import type * as GraphQLClient from "@effect-wandb/core/GraphQLClient"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
 import type * as WandbConfig from "@effect-wandb/core/WandbConfig"
@@ -25,6 +27,7 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { wholeBodyInOnePass } from "./internal/wholeBody.js"
+import * as NodeHashing from "./NodeHashing.js"
 
 /**
  * Options of the Node platform layer.
@@ -51,7 +54,8 @@ export const defaultMaxSockets = 16
 
 /**
  * Everything the client needs from Node: an `HttpClient` on `node:http`/`node:https` with
- * keep-alive agents capped at `maxSockets` sockets per host (default 16), `FileSystem`, `Path`.
+ * keep-alive agents capped at `maxSockets` sockets per host (default 16), `FileSystem`, `Path`,
+ * `Hashing` (MD5 on `node:crypto`).
  *
  * Not undici: loading the `undici` package and running its WASM parser costs about 20 MiB of
  * resident memory before the first byte of a download (bench/RESULTS.md, "Downloads"), while
@@ -63,13 +67,14 @@ export const defaultMaxSockets = 16
  */
 export const layerPlatformWith = (
   options: PlatformOptions = {}
-): Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> =>
+): Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path | Hashing.Hashing> =>
   Layer.mergeAll(
     Layer.effect(HttpClient.HttpClient, Effect.map(NodeHttpClient.make, wholeBodyInOnePass)).pipe(
       Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: options.maxSockets ?? defaultMaxSockets }))
     ),
     NodeFileSystem.layer,
-    NodePath.layer
+    NodePath.layer,
+    NodeHashing.layer
   )
 
 /**
@@ -78,7 +83,7 @@ export const layerPlatformWith = (
  * @since 0.1.0
  * @category layers
  */
-export const layerPlatform: Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path> = layerPlatformWith()
+export const layerPlatform: Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path | Hashing.Hashing> = layerPlatformWith()
 
 /**
  * The services {@link layer} provides.
@@ -95,6 +100,7 @@ export type Services =
   | HttpClient.HttpClient
   | FileSystem.FileSystem
   | Path.Path
+  | Hashing.Hashing
 
 /**
  * The whole client on Node, settings from the environment with `options` taking precedence;
@@ -133,5 +139,5 @@ export const layer = (
 export const layerFrom = <E, R>(
   config: Layer.Layer<WandbConfig.WandbConfig, E, R>,
   platform?: PlatformOptions
-): Layer.Layer<Services, E, Exclude<R, HttpClient.HttpClient | FileSystem.FileSystem | Path.Path>> =>
+): Layer.Layer<Services, E, Exclude<R, HttpClient.HttpClient | FileSystem.FileSystem | Path.Path | Hashing.Hashing>> =>
   Artifacts.layer.pipe(Layer.provideMerge(WandbApi.layerFrom(config)), Layer.provideMerge(layerPlatformWith(platform)))

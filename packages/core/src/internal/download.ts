@@ -17,9 +17,9 @@ import * as Random from "effect/Random"
 import * as Stream from "effect/Stream"
 import type { DownloadableFile, DownloadError, DownloadOptions } from "../Download.js"
 import * as Errors from "../Errors.js"
+import * as Hashing from "../Hashing.js"
 import { WandbConfig } from "../WandbConfig.js"
 import { attempts as lastAttempts, WandbHttpClient } from "../WandbHttpClient.js"
-import { Md5 } from "./md5.js"
 import { backoffMillis } from "./retry.js"
 
 /** Callbacks through which `downloadAll` observes one download. @internal */
@@ -170,7 +170,7 @@ const contentLength = (response: { readonly headers: Readonly<Record<string, str
 /** Where a download starts: the bytes already in the temporary file and their digest so far. @internal */
 export interface Resumed {
   readonly written: number
-  readonly md5: Md5
+  readonly md5: Hashing.Hasher
 }
 
 /**
@@ -222,7 +222,7 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks, f
           written += block.length
         })
       ))
-    const done = () => ({ received: written, md5: md5.digestBase64() }) as const
+    const done = () => ({ received: written, md5: Hashing.digestBase64(md5) }) as const
     const maxAttempts = Option.match(policy, { onNone: () => 1, onSome: (p) => p.maxAttempts })
     /** Attempts in a row that received no byte, and since when nothing arrived. */
     let stalled = 0
@@ -348,7 +348,7 @@ const isPartOf = (entry: string, base: string): boolean =>
   entry.startsWith(`.${base}.`) && entry.endsWith(".part") &&
   /^[0-9a-z]+$/.test(entry.slice(base.length + 2, -".part".length))
 
-const fresh = (): Resumed => ({ written: 0, md5: new Md5() })
+const fresh: Effect.Effect<Resumed, never, Hashing.Hashing> = Effect.map(Hashing.Hashing, (hashing) => ({ written: 0, md5: hashing.md5() }))
 
 /**
  * Takes over the largest stale `.part` of `base` in `directory` (renamed to `temp`, its bytes
@@ -373,9 +373,9 @@ const reuseStaleParts = (directory: string, base: string, temp: string, size: nu
     stale.sort((a, b) => b.size - a.size)
     const best = stale.find((part) => part.size > 0 && (size === undefined || part.size <= size))
     for (const part of stale) if (part !== best) yield* Effect.ignore(fs.remove(part.path))
-    if (best === undefined) return fresh()
+    if (best === undefined) return yield* fresh
     yield* fs.rename(best.path, temp)
-    const md5 = new Md5()
+    const md5 = (yield* Hashing.Hashing).md5()
     let written = 0
     yield* Stream.runForEach(fs.stream(temp), (chunk) =>
       Effect.sync(() => {
@@ -384,7 +384,7 @@ const reuseStaleParts = (directory: string, base: string, temp: string, size: nu
       }))
     return { written, md5 } satisfies Resumed
   }).pipe(
-    Effect.catchAll(() => Effect.as(Effect.ignore(FileSystem.FileSystem.pipe(Effect.flatMap((fs) => fs.remove(temp)))), fresh()))
+    Effect.catchAll(() => Effect.zipRight(Effect.ignore(FileSystem.FileSystem.pipe(Effect.flatMap((fs) => fs.remove(temp)))), fresh))
   )
 
 /**
@@ -428,7 +428,7 @@ export const downloadFile = (file: DownloadableFile, options: DownloadOptions = 
         if (reused.written === 0) return yield* checked.left
         // the reused bytes were not a prefix of this file: fetch it again from the start
         yield* hooks.onBytes(-first.received)
-        const again = yield* fetchInto(file, temp, silentStart(hooks), fresh())
+        const again = yield* fetchInto(file, temp, silentStart(hooks), yield* fresh)
         yield* verify(file, again.received, again.md5)
       }
       // Someone may have created the target while we were downloading.
