@@ -179,7 +179,7 @@ const parent = Effect.gen(function*() {
       "",
       table,
       "",
-      "The download's extra client CPU is mostly MD5 (pure TypeScript in core) and, for many small files, the per-file",
+      "The download's extra client CPU is MD5 (node:crypto through the platform's Hashing) and, for many small files, the per-file",
       "work (a temporary file, two renames, a digest check). The server runs in the parent process on the same 2 shared",
       "CPUs and is often the bottleneck: times vary by ±50 % between runs (a 1 GiB download can beat its baseline); the",
       "CPU and RSS columns are steadier."
