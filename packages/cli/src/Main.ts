@@ -14,6 +14,7 @@ import * as HashMap from "effect/HashMap"
 import * as Predicate from "effect/Predicate"
 import * as ArtifactCommands from "./ArtifactCommands.js"
 import * as Commands from "./Commands.js"
+import * as ExportCommand from "./ExportCommand.js"
 import { ExitCode, errorLine, exitCodes } from "./ExitCode.js"
 import * as Stdio from "./Stdio.js"
 import * as WebCommand from "./WebCommand.js"
@@ -41,7 +42,7 @@ const rootHelp = (): string =>
  */
 export const root = Command.make("effect-wandb", {}, () => Effect.suspend(() => Stdio.out(rootHelp()))).pipe(
   Command.withDescription("Read W&B projects, runs, history and files from the command line."),
-  Command.withSubcommands([...Commands.subcommands, ...ArtifactCommands.commands, ServerCommand.command, WebCommand.command])
+  Command.withSubcommands([...Commands.subcommands, ...ArtifactCommands.commands, ExportCommand.command, ServerCommand.command, WebCommand.command])
 )
 
 const isTypedError = (error: unknown): error is Parameters<typeof errorLine>[0] =>

@@ -110,7 +110,11 @@ export const jsonObject = (
     return parsed
   })
 
-/** ISO-8601 timestamp; without a zone designator it is UTC (W&B's run timestamps). @internal */
+/**
+ * ISO-8601 timestamp; without a zone designator it is UTC (W&B's run timestamps).
+ *
+ * @internal
+ */
 export const timestamp = (entity: string, field: string, value: string): Date =>
   attempt(entity, field, () => {
     const text = value.trim()
@@ -139,8 +143,10 @@ export const appPath = (appUrl: string, ...segments: ReadonlyArray<string>): str
 /**
  * `rawConfig`: every key, `{value, desc}` wrappers unwrapped (other values as they are);
  * `config`: the same without the internal keys. Plain loops: this runs for every listed run.
+ *
+ * @internal
  */
-const configs = (stored: JsonObject): { readonly rawConfig: JsonObject; readonly config: JsonObject } => {
+export const configs = (stored: JsonObject): { readonly rawConfig: JsonObject; readonly config: JsonObject } => {
   const rawConfig: Record<string, unknown> = {}
   const config: Record<string, unknown> = {}
   for (const key of Object.keys(stored)) {
@@ -172,8 +178,12 @@ export interface Coordinates {
   readonly project: string
 }
 
-/** Where a run or sweep lives and what it is called: the node's `name` is the short id. */
-const identity = (
+/**
+ * Where a run or sweep lives and what it is called: the node's `name` is the short id.
+ *
+ * @internal
+ */
+export const identity = (
   node: { readonly id: string; readonly name: string; readonly displayName?: string | null | undefined },
   at: Coordinates
 ) => ({ entity: at.entity, project: at.project, id: node.name, storageId: node.id, name: node.displayName ?? null })
