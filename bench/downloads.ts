@@ -23,6 +23,7 @@ import { join } from "node:path"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { bundleChild, peakRssMiB, resetPeakRss, runChild } from "./src/child.js"
+import { pattern } from "./src/pattern.js"
 import { writeSection } from "./src/results.js"
 
 const MiB = 1024 * 1024
@@ -40,19 +41,6 @@ interface Measurement {
   readonly cpuSeconds: number
   readonly idleRssMiB: number
   readonly peakRssMiB: number
-}
-
-/** Deterministic, cheap pseudo-random bytes for any range of a file (xorshift per 32-bit word). */
-const pattern = (seed: number) => (offset: number, length: number): Uint8Array => {
-  const words = new Uint32Array(Math.ceil(length / 4))
-  let x = (seed * 2654435761 + offset) >>> 0 || 1
-  for (let i = 0; i < words.length; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    words[i] = x >>> 0
-  }
-  return new Uint8Array(words.buffer, 0, length)
 }
 
 // ---------------------------------------------------------------- child: one measured download

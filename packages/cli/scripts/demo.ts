@@ -134,6 +134,15 @@ const main = async () => {
     heading("the same download again, without --replace")
     await step(download, dir, env, 5)
 
+    heading("artifacts: versioned datasets and models, and their lineage")
+    await step(["artifacts", "demo/mnist-cnn", "--format", "table"], dir, env)
+    await step(["artifact", "demo/mnist-cnn/classifier:best", "--format", "table"], dir, env)
+
+    heading("an artifact download (staged, every file md5-checked), then again")
+    const artifactDownload = ["artifact", "download", "demo/mnist-cnn/training-data:stable", "--root", "data", "--format", "table"]
+    await step(artifactDownload, dir, env)
+    await step(artifactDownload, dir, env)
+
     heading("done")
     say("Every command also takes --format json|ndjson|csv, and --help. The web page: effect-wandb web")
   } finally {

@@ -19,6 +19,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
+import * as ArtifactCommands from "./ArtifactCommands.js"
 import * as Client from "./Client.js"
 import * as ExitCode from "./ExitCode.js"
 import * as GlobalOptions from "./GlobalOptions.js"
@@ -163,12 +164,16 @@ const run = Command.make("run", { path: Args.optional(runPathArg), ...common }, 
     onNone: () => new InvalidArgument({ argument: "run path", reason: "missing: effect-wandb run <run path>" }),
     onSome: (path) =>
       Client.withApi(o, (api) =>
-        Effect.flatMap(api.run(path), (r) => {
+        Effect.gen(function*() {
+          const r = yield* api.run(path)
+          const lineage = yield* ArtifactCommands.runArtifacts(r)
           const format = GlobalOptions.resolveFormat(o.format)
-          return Stdio.out(Output.renderOne(format, format === "table" || format === "csv" ? runOverview(r) : withPath(r)))
+          return yield* Stdio.out(
+            Output.renderOne(format, { ...(format === "table" || format === "csv" ? runOverview(r) : withPath(r)), ...lineage })
+          )
         }))
   })).pipe(
-    Command.withDescription("Show one run: metadata, config, summary and system metrics (`run delete` deletes one)."),
+    Command.withDescription("Show one run: metadata, config, summary, system metrics and the artifacts it logged and used (`run delete` deletes one)."),
     Command.withSubcommands([LifecycleCommands.runDelete])
   )
 

@@ -8,12 +8,12 @@
  * | 0 | success | |
  * | 1 | unexpected failure (a bug) | defects |
  * | 2 | usage or invalid input | command-line validation, `InvalidPath`, `InvalidArgument`, `UnsafeFileName` |
- * | 3 | not found | `EntityNotFound`, `ProjectNotFound`, `RunNotFound`, `SweepNotFound`, `FileNotFound`, `RunDeleted` |
+ * | 3 | not found | `EntityNotFound`, `ProjectNotFound`, `RunNotFound`, `SweepNotFound`, `FileNotFound`, `RunDeleted`, `ArtifactNotFound`, `AliasNotFound`, `ArtifactTypeNotFound` |
  * | 4 | authentication or permission | `Unauthorized`, `PermissionDenied`, `RunReadOnly` |
  * | 5 | file already exists | `FileAlreadyExists` |
  * | 6 | filter or order rejected by the server | `FilterRejected` |
  * | 7 | network or server failure | `TransportError`, `ServerError`, `RateLimited` |
- * | 8 | unexpected or corrupt data | `DecodeError`, `ChecksumMismatch` |
+ * | 8 | unexpected or corrupt data | `DecodeError`, `ChecksumMismatch`, `ManifestMismatch` |
  * | 9 | local file system | `FileSystemError` |
  * | 130 | interrupted (Ctrl-C, SIGTERM, SIGHUP) | |
  *
@@ -61,6 +61,9 @@ export const exitCodes: { readonly [Tag in WandbError["_tag"]]: ExitCode } = {
   RunNotFound: ExitCode.NotFound,
   SweepNotFound: ExitCode.NotFound,
   FileNotFound: ExitCode.NotFound,
+  ArtifactNotFound: ExitCode.NotFound,
+  AliasNotFound: ExitCode.NotFound,
+  ArtifactTypeNotFound: ExitCode.NotFound,
   RunDeleted: ExitCode.NotFound,
   RunReadOnly: ExitCode.Auth,
   Unauthorized: ExitCode.Auth,
@@ -72,6 +75,7 @@ export const exitCodes: { readonly [Tag in WandbError["_tag"]]: ExitCode } = {
   RateLimited: ExitCode.Network,
   DecodeError: ExitCode.BadData,
   ChecksumMismatch: ExitCode.BadData,
+  ManifestMismatch: ExitCode.BadData,
   FileSystemError: ExitCode.FileSystem
 }
 

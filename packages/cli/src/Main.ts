@@ -12,6 +12,7 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Predicate from "effect/Predicate"
+import * as ArtifactCommands from "./ArtifactCommands.js"
 import * as Commands from "./Commands.js"
 import * as ExportCommand from "./ExportCommand.js"
 import { ExitCode, errorLine, exitCodes } from "./ExitCode.js"
@@ -26,7 +27,7 @@ export const version = "0.1.0"
 
 const rootHelp = (): string =>
   [
-    `effect-wandb ${version}: read W&B projects, runs, history and files.`,
+    `effect-wandb ${version}: read W&B projects, runs, history, files and artifacts.`,
     "",
     `usage: effect-wandb <command> [options]   (commands: ${Array.from(HashMap.keys(Command.getSubcommands(root))).join(", ")})`,
     "Run `effect-wandb --help` for every command and option, or `effect-wandb <command> --help` for one.",
@@ -41,7 +42,7 @@ const rootHelp = (): string =>
  */
 export const root = Command.make("effect-wandb", {}, () => Effect.suspend(() => Stdio.out(rootHelp()))).pipe(
   Command.withDescription("Read W&B projects, runs, history and files from the command line."),
-  Command.withSubcommands([...Commands.subcommands, ExportCommand.command, ServerCommand.command, WebCommand.command])
+  Command.withSubcommands([...Commands.subcommands, ...ArtifactCommands.commands, ExportCommand.command, ServerCommand.command, WebCommand.command])
 )
 
 const isTypedError = (error: unknown): error is Parameters<typeof errorLine>[0] =>

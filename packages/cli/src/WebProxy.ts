@@ -17,6 +17,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Artifacts from "@effect-wandb/core/Artifacts"
 import * as Histories from "@effect-wandb/core/Histories"
 import * as History from "@effect-wandb/core/History"
 import * as Secrets from "@effect-wandb/core/Secrets"
@@ -41,14 +42,14 @@ export const MAX_BODY_BYTES = 1024 * 1024
 
 /**
  * The operations the page may send: the client's queries (`WandbApi`, `History`, `Histories`,
- * `Sweeps`), by document.
+ * `Sweeps`, `Artifacts`), by document.
  * Mutations are not forwarded: the page only reads.
  *
  * @since 0.1.0
  * @category constants
  */
 export const pageOperations: ReadonlyMap<string, string> = new Map(
-  [...WandbApi.operations, ...History.operations, ...Histories.operations, ...Sweeps.operations]
+  [...WandbApi.operations, ...History.operations, ...Histories.operations, ...Sweeps.operations, ...Artifacts.artifactOperations]
     .filter((operation) => /^\s*query\b/.test(operation.document.replace(/#[^\n]*/g, "")))
     .map((operation) => [operation.document, operation.name])
 )

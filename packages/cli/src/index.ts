@@ -1,6 +1,10 @@
 /**
  * @since 0.1.0
  */
+export * as ArtifactCommands from "./ArtifactCommands.js"
+/**
+ * @since 0.1.0
+ */
 export * as Client from "./Client.js"
 /**
  * @since 0.1.0

@@ -39,7 +39,10 @@ it.live("the demo walks through the CLI and cleans up", () =>
         "$ effect-wandb history demo/mnist-cnn/",
         "$ effect-wandb scan demo/mnist-cnn/",
         "$ effect-wandb files demo/mnist-cnn/",
-        "$ effect-wandb download demo/mnist-cnn/"
+        "$ effect-wandb download demo/mnist-cnn/",
+        "$ effect-wandb artifacts demo/mnist-cnn",
+        "$ effect-wandb artifact demo/mnist-cnn/classifier:best",
+        "$ effect-wandb artifact download demo/mnist-cnn/training-data:stable --root data"
       ]
     ) expect(out).toContain(command)
     expect(out).toMatch(/^demo\s+mnist-cnn\s+/m)
@@ -47,6 +50,9 @@ it.live("the demo walks through the CLI and cleans up", () =>
     expect(out).toMatch(/^201 history\.csv {3}\(a header and 200 rows\)$/m)
     expect(out).toMatch(/^config\.yaml\s+downloads\/config\.yaml\s+\d+$/m)
     expect(out).toContain("error: file already exists: downloads/config.yaml (use --replace to overwrite)\n(exit code 5)")
+    expect(out).toMatch(/^classifier:v1\s+model\s+best\s+/m)
+    expect(out).toMatch(/^shards\/train-000\.bin\s+fetched$/m)
+    expect(out).toMatch(/^shards\/train-000\.bin\s+present$/m)
     expect(out).not.toMatch(/demo-[0-9a-f]{40}/)
     expect(demoDirs()).toEqual(before)
   }), 120_000)

@@ -4,6 +4,7 @@
  * (raw HTTP with chosen `Host`, `Origin`, cookies and bodies), against the local server, and the
  * test checks both the answer and that nothing reached the upstream.
  */
+import * as Artifacts from "@effect-wandb/core/Artifacts"
 import * as Histories from "@effect-wandb/core/Histories"
 import * as History from "@effect-wandb/core/History"
 import * as Secrets from "@effect-wandb/core/Secrets"
@@ -121,7 +122,7 @@ layer(ServerLive, { excludeTestServices: true })("web server access", (it) => {
       expect(tooLarge.status).toBe(413)
       expect(w.forwarded).toEqual([])
       // every query the client sends is forwarded, mutations never
-      const queries = [...WandbApi.operations, ...History.operations, ...Histories.operations, ...Sweeps.operations]
+      const queries = [...WandbApi.operations, ...History.operations, ...Histories.operations, ...Sweeps.operations, ...Artifacts.artifactOperations]
         .filter((o) => !/mutation /.test(o.document))
       expect([...WebProxy.pageOperations.keys()].sort()).toEqual(queries.map((o) => o.document).sort())
       const ok = yield* post(json({ query: viewer.document, operationName: viewer.name, extensions: { persistedQuery: 1 } }))

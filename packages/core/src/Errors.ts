@@ -311,6 +311,74 @@ export class FileSystemError extends Schema.TaggedError<FileSystemError>()("File
 }
 
 /**
+ * No artifact of that name (collection) in the project, or no artifact with that id (then
+ * `entity` and `project` are empty and `name` is the id).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ArtifactNotFound extends Schema.TaggedError<ArtifactNotFound>()("ArtifactNotFound", {
+  entity: Schema.String,
+  project: Schema.String,
+  name: Schema.String
+}) {
+  override get message(): string {
+    return `artifact not found: ${[this.entity, this.project, this.name].filter((part) => part !== "").join("/")}`
+  }
+}
+
+/**
+ * The artifact collection exists but has no version of that alias (`best`) or version (`v7`).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class AliasNotFound extends Schema.TaggedError<AliasNotFound>()("AliasNotFound", {
+  entity: Schema.String,
+  project: Schema.String,
+  collection: Schema.String,
+  alias: Schema.String
+}) {
+  override get message(): string {
+    return `no version ${JSON.stringify(this.alias)} of artifact ${this.entity}/${this.project}/${this.collection}`
+  }
+}
+
+/**
+ * The project has no artifact type of that name.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ArtifactTypeNotFound extends Schema.TaggedError<ArtifactTypeNotFound>()("ArtifactTypeNotFound", {
+  entity: Schema.String,
+  project: Schema.String,
+  type: Schema.String
+}) {
+  override get message(): string {
+    return `artifact type not found: ${this.type} in ${this.entity}/${this.project}`
+  }
+}
+
+/**
+ * An artifact's manifest does not match its files: a downloaded file has another digest or
+ * size than its manifest entry, or the server lists no file for an entry. Nothing was written
+ * to the download root.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ManifestMismatch extends Schema.TaggedError<ManifestMismatch>()("ManifestMismatch", {
+  artifact: Schema.String,
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `artifact ${this.artifact} does not match its manifest at ${this.path}: ${this.reason}`
+  }
+}
+
+/**
  * Errors that come from talking to the API at all (any operation can fail with these).
  *
  * @since 0.1.0
@@ -340,6 +408,10 @@ export type WandbError =
   | UnsafeFileName
   | ChecksumMismatch
   | FileSystemError
+  | ArtifactNotFound
+  | AliasNotFound
+  | ArtifactTypeNotFound
+  | ManifestMismatch
 
 /**
  * Schema of {@link WandbError}, e.g. to send errors across a worker or RPC boundary.
@@ -367,5 +439,9 @@ export const WandbError = Schema.Union(
   FileAlreadyExists,
   UnsafeFileName,
   ChecksumMismatch,
-  FileSystemError
+  FileSystemError,
+  ArtifactNotFound,
+  AliasNotFound,
+  ArtifactTypeNotFound,
+  ManifestMismatch
 )

@@ -1,6 +1,22 @@
 /**
  * @since 0.1.0
  */
+export * as Artifact from "./Artifact.js"
+/**
+ * @since 0.1.0
+ */
+export * as ArtifactDownload from "./ArtifactDownload.js"
+/**
+ * @since 0.1.0
+ */
+export * as ArtifactManifest from "./ArtifactManifest.js"
+/**
+ * @since 0.1.0
+ */
+export * as Artifacts from "./Artifacts.js"
+/**
+ * @since 0.1.0
+ */
 export * as Download from "./Download.js"
 /**
  * @since 0.1.0

@@ -2,7 +2,8 @@
  * The browser end to end: Debian's chromium (driven by playwright-core) runs a bundle of core +
  * platform-browser against the real local server (through a same-origin proxy): it lists runs
  * and files, downloads a file into OPFS, reads it back, and gets `FileAlreadyExists` on a second
- * download without `replace`. Fails (never skips) when chromium is missing.
+ * download without `replace`; downloads an artifact into OPFS (staged, verified, kept when already
+ * there) and verifies it. Fails (never skips) when chromium is missing.
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { DemoData, LocalServer } from "@effect-wandb/server"
@@ -10,10 +11,10 @@ import { Effect, Redacted } from "effect"
 import { createHash } from "node:crypto"
 import { bundleEntry, runPage, serveHarness } from "./harness.js"
 
-/** Bytes the server serves for `path`, fetched from Node with the key. */
-const served = (baseUrl: string, apiKey: Redacted.Redacted<string>, path: string) =>
+/** Bytes the server serves at `urlPath` (`/files/…`, `/artifacts/…`), fetched from Node with the key. */
+const served = (baseUrl: string, apiKey: Redacted.Redacted<string>, urlPath: string) =>
   Effect.promise(async () => {
-    const response = await fetch(`${baseUrl}/files/${path}`, {
+    const response = await fetch(`${baseUrl}${urlPath}`, {
       headers: { authorization: `Basic ${Buffer.from(`api:${Redacted.value(apiKey)}`).toString("base64")}` }
     })
     return new Uint8Array(await response.arrayBuffer())
@@ -40,16 +41,31 @@ describe("browser end to end", () => {
             apiKey: Redacted.value(apiKey),
             project: `${demo.entity}/${project.name}`,
             run: large.run,
-            fileName: large.name
+            fileName: large.name,
+            artifact: "training-data:stable"
           }
         })
         const result = yield* runPage(url)
         expect(result.ok, JSON.stringify(result)).toBe(true)
         const value = result.value
+        const shardHex = Buffer.from(value.artifact.shardDigest, "base64").toString("hex")
+        const shard = yield* served(baseUrl, apiKey, `/artifacts/${demo.entity}/${shardHex}`)
+        expect(value.artifact).toEqual({
+          name: `${demo.entity}/${project.name}/training-data:v1`,
+          fetched: ["README.md", "images/sample-000.png", "images/sample-001.png", "labels.json", "shards/train-000.bin"],
+          present: ["README.md", "images/sample-000.png", "images/sample-001.png", "labels.json", "shards/train-000.bin"],
+          intact: { missing: [], changed: [], extra: [], references: [], ok: true },
+          tampered: { missing: [], changed: ["labels.json"], extra: [], references: [], ok: false },
+          shardSize: shard.length,
+          shardSha256: createHash("sha256").update(shard).digest("hex"),
+          shardDigest: value.artifact.shardDigest,
+          staging: []
+        })
+        expect(shard.length).toBe(3 * 1024 * 1024)
         expect([...value.runs].sort()).toEqual(project.runs.map((run) => run.name).sort())
         expect(value.files).toContain(large.name)
         expect(value.path).toBe(`e2e/${large.name}`)
-        const bytes = yield* served(baseUrl, apiKey, `${demo.entity}/${project.name}/${large.run}/${large.name}`)
+        const bytes = yield* served(baseUrl, apiKey, `/files/${demo.entity}/${project.name}/${large.run}/${large.name}`)
         expect(bytes.length).toBe(large.size)
         expect(value.size).toBe(large.size)
         expect(value.sha256).toBe(createHash("sha256").update(bytes).digest("hex"))

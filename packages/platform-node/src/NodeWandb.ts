@@ -1,5 +1,5 @@
 /**
- * A ready W&B client on Node: the core services (`WandbApi`, `GraphQLClient`,
+ * A ready W&B client on Node: the core services (`WandbApi`, `Artifacts`, `GraphQLClient`,
  * `WandbHttpClient`, `WandbConfig`) on Node's own `http`/`https` modules (keep-alive agents),
  * plus Node's `FileSystem`, `Path` and MD5 (`Hashing` on `node:crypto`) for downloads.
  * Settings come from the environment (`WANDB_API_KEY`, `WANDB_BASE_URL`, `WANDB_ENTITY`,
@@ -16,6 +16,7 @@ import type * as Path from "@effect/platform/Path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodePath from "@effect/platform-node/NodePath"
+import * as Artifacts from "@effect-wandb/core/Artifacts"
 import type { InvalidArgument } from "@effect-wandb/core/Errors"
 import type * as Hashing from "@effect-wandb/core/Hashing"
 import type * as GraphQLClient from "@effect-wandb/core/GraphQLClient"
@@ -92,6 +93,7 @@ export const layerPlatform: Layer.Layer<HttpClient.HttpClient | FileSystem.FileS
  */
 export type Services =
   | WandbApi.WandbApi
+  | Artifacts.Artifacts
   | GraphQLClient.GraphQLClient
   | WandbHttpClient.WandbHttpClient
   | WandbConfig.WandbConfig
@@ -126,7 +128,7 @@ export const layer = (
   options?: WandbConfig.Options,
   platform?: PlatformOptions
 ): Layer.Layer<Services, InvalidArgument | ConfigError.ConfigError> =>
-  WandbApi.layer(options).pipe(Layer.provideMerge(layerPlatformWith(platform)))
+  Artifacts.layer.pipe(Layer.provideMerge(WandbApi.layer(options)), Layer.provideMerge(layerPlatformWith(platform)))
 
 /**
  * Like {@link layer} on any configuration layer (e.g. `WandbConfig.layerWithoutEnv(...)`).
@@ -138,4 +140,4 @@ export const layerFrom = <E, R>(
   config: Layer.Layer<WandbConfig.WandbConfig, E, R>,
   platform?: PlatformOptions
 ): Layer.Layer<Services, E, Exclude<R, HttpClient.HttpClient | FileSystem.FileSystem | Path.Path | Hashing.Hashing>> =>
-  WandbApi.layerFrom(config).pipe(Layer.provideMerge(layerPlatformWith(platform)))
+  Artifacts.layer.pipe(Layer.provideMerge(WandbApi.layerFrom(config)), Layer.provideMerge(layerPlatformWith(platform)))

@@ -17,6 +17,7 @@ import { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import { createHash } from "node:crypto"
 import { FILE_CHUNK_SIZE } from "./internal/ddl.js"
+import { seedProjectArtifacts } from "./internal/demo/artifacts.js"
 import * as Generate from "./internal/demo/generate.js"
 import { hashSeed, makeRandom } from "./internal/demo/random.js"
 
@@ -43,6 +44,8 @@ export interface DemoOptions {
   readonly filesPerRun?: number
   /** Size of `checkpoints/model.pt` on the first run of the first project (default 2.5 MiB; `0` for none). */
   readonly largeFileBytes?: number
+  /** Per project a dataset and a model artifact of 3 versions each, logged and used by its runs (default `true`). */
+  readonly artifacts?: boolean
 }
 
 /**
@@ -57,6 +60,19 @@ export interface DemoSummary {
   readonly sweeps: ReadonlyArray<DemoSweep>
   /** The large file, when one was written. */
   readonly largeFile: { readonly project: string; readonly run: string; readonly name: string; readonly size: number } | null
+  /** The artifact collections written (`type`, `collection`, number of versions) per project. */
+  readonly artifacts: ReadonlyArray<DemoArtifact>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DemoArtifact {
+  readonly project: string
+  readonly type: string
+  readonly collection: string
+  readonly versions: number
 }
 
 /**
@@ -441,6 +457,7 @@ export const seedDemo = (options?: DemoOptions): Effect.Effect<DemoSummary, SqlE
     const projects: Array<DemoProject> = []
     const sweeps: Array<DemoSweep> = []
     let largeFile: DemoSummary["largeFile"] = null
+    const artifacts: Array<DemoArtifact> = []
 
     for (let p = 0; p < projectCount; p++) {
       const name = Generate.projectName(p)
@@ -482,6 +499,9 @@ export const seedDemo = (options?: DemoOptions): Effect.Effect<DemoSummary, SqlE
         }
       }
       projects.push({ name, runs })
+      if (options?.artifacts !== false) {
+        artifacts.push(...yield* seedProjectArtifacts(seed, entity, name, runs.map((run) => run.name), projectBaseMs))
+      }
       if (sweepName !== null) {
         const method = makeRandom(hashSeed(seed, 98)).chance(0.5) ? "grid" : "bayes"
         const bestLoss = sweepLosses.length === 0 ? null : Math.min(...sweepLosses)
@@ -509,5 +529,5 @@ export const seedDemo = (options?: DemoOptions): Effect.Effect<DemoSummary, SqlE
         })
       }
     }
-    return { entity, projects, sweeps, largeFile }
+    return { entity, projects, sweeps, largeFile, artifacts }
   }).pipe(withTransaction)

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import { buildSchema, type GraphQLSchema } from "graphql"
+import { artifactsSdl, withTypeResolvers } from "./internal/artifactsSchema.js"
 
 /**
  * The schema in SDL form.
@@ -415,7 +416,7 @@ type UpsertModelPayload {
   inserted: Boolean
   clientMutationId: String
 }
-`
+` + artifactsSdl
 
 /**
  * The executable schema built from {@link schemaSdl}. Custom scalars pass values through
@@ -424,7 +425,7 @@ type UpsertModelPayload {
  * @since 0.1.0
  * @category schema
  */
-export const schema: GraphQLSchema = buildSchema(schemaSdl)
+export const schema: GraphQLSchema = withTypeResolvers(buildSchema(schemaSdl))
 
 /**
  * {@link schema} without the `keys` arguments of `Run.config` / `Run.summaryMetrics`: a server
@@ -434,7 +435,7 @@ export const schema: GraphQLSchema = buildSchema(schemaSdl)
  * @since 0.1.0
  * @category schema
  */
-export const schemaWithoutRunKeyArguments: GraphQLSchema = buildSchema(
+export const schemaWithoutRunKeyArguments: GraphQLSchema = withTypeResolvers(buildSchema(
   schemaSdl.replace("config(keys: [String!]): JSONString", "config: JSONString")
     .replace("summaryMetrics(keys: [String!]): JSONString", "summaryMetrics: JSONString")
-)
+))

@@ -5,6 +5,13 @@
  */
 
 /**
+ * Writing artifact versions (files, aliases, metadata, lineage) into the server's database.
+ *
+ * @since 0.1.0
+ */
+export * as ArtifactStore from "./ArtifactStore.js"
+
+/**
  * The deterministic demo dataset generator.
  *
  * @since 0.1.0

@@ -1,12 +1,16 @@
 /**
  * The web page's script (bundled for the browser by `WebBundle`): pick a project, filter and sort
- * its runs, overlay the metric histories of the selected runs, and download a run's files. It
- * uses the effect-wandb library only — `BrowserWandb` (fetch + OPFS) and the core client —
+ * its runs, overlay the metric histories of the selected runs, download a run's files, and follow
+ * artifacts: the ones a run logged and used, an artifact's versions, files and runs (each run a link
+ * back to the table). It uses the effect-wandb library only — `BrowserWandb` (fetch + OPFS), the
+ * core client and `Artifacts` —
  * against its own origin, whose server proxies to W&B and adds the API key.
  *
  * @since 0.1.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"
+import type * as Artifact from "@effect-wandb/core/Artifact"
+import * as Artifacts from "@effect-wandb/core/Artifacts"
 import * as Download from "@effect-wandb/core/Download"
 import * as Histories from "@effect-wandb/core/Histories"
 import type * as Run from "@effect-wandb/core/Run"
@@ -18,7 +22,9 @@ import * as Cause from "effect/Cause"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Chart from "./Chart.js"
 import type { PageConfig } from "./page.js"
@@ -32,7 +38,9 @@ const config = (globalThis as { __EFFECT_WANDB_WEB__?: PageConfig }).__EFFECT_WA
 // The page talks to its own origin; the server proxies to W&B and adds the real key there.
 // The client insists on some key, so the page sends a placeholder that the proxy drops.
 const runtime = ManagedRuntime.make(
-  BrowserWandb.layer({ baseUrl: location.origin, apiKey: "replaced-by-the-effect-wandb-web-proxy" })
+  Artifacts.layer.pipe(
+    Layer.provideMerge(BrowserWandb.layer({ baseUrl: location.origin, apiKey: "replaced-by-the-effect-wandb-web-proxy" }))
+  )
 )
 
 const $ = <E extends HTMLElement>(id: string): E => document.getElementById(id) as E
@@ -54,7 +62,7 @@ const setStatus = (text: string, isError = false) => {
 }
 
 /** Runs an effect on the client; a failure is shown in the status line (its typed message). */
-const run = async <A, E>(effect: Effect.Effect<A, E, BrowserWandb.Services>): Promise<A | undefined> => {
+const run = async <A, E>(effect: Effect.Effect<A, E, BrowserWandb.Services | Artifacts.Artifacts>): Promise<A | undefined> => {
   const exit = await runtime.runPromiseExit(effect)
   if (Exit.isSuccess(exit)) return exit.value
   const error = Cause.squash(exit.cause)
@@ -220,6 +228,95 @@ const loadFiles = async (target: Run.Run) => {
   }
 }
 
+/** A link that calls `onClick`; `data` attributes identify it for tests. */
+const link = (className: string, text: string, data: Record<string, string>, onClick: () => void): HTMLElement => {
+  const a = el("a", { class: className, ...Object.fromEntries(Object.entries(data).map(([k, v]) => [`data-${k}`, v])) }, text)
+  a.addEventListener("click", onClick)
+  return a
+}
+
+/** The artifacts a run logged and used, each a link to its versions and files. */
+const loadRunArtifacts = async (target: Run.Run) => {
+  $("artifacts-run").textContent = `of ${target.name ?? target.id}`
+  const found = await run(Effect.gen(function*() {
+    const artifacts = yield* Artifacts.Artifacts
+    const logged = yield* Stream.runCollect(artifacts.loggedArtifacts(target))
+    const used = yield* Stream.runCollect(artifacts.usedArtifacts(target))
+    return [
+      ...Chunk.toReadonlyArray(logged).map((artifact) => ({ artifact, role: "logged" })),
+      ...Chunk.toReadonlyArray(used).map((artifact) => ({ artifact, role: "used" }))
+    ]
+  }))
+  if (found === undefined) return
+  const body = $("run-artifacts").querySelector("tbody")!
+  body.replaceChildren()
+  for (const { artifact, role } of found) {
+    const row = el("tr", { "data-artifact": artifact.name, "data-role": role })
+    const cell = el("td")
+    cell.append(link("artifact-link", artifact.name, { artifact: artifact.name }, () => void showArtifact(artifact)))
+    row.append(cell, el("td", {}, artifact.type), el("td", {}, role), el("td", {}, formatValue(artifact.aliases)))
+    body.append(row)
+  }
+}
+
+/** Selects a run of the table (or, when the table does not list it, shows its artifacts alone). */
+const focusRun = async (path: string) => {
+  const [entity, project, id] = path.split("/")
+  const listed = entity === state.entity && project === state.project ? state.runs.find((r) => r.id === id) : undefined
+  if (listed !== undefined) {
+    state.selected.add(listed.id)
+    renderRuns()
+    updateMetrics()
+    void drawChart()
+    await Promise.all([loadFiles(listed), loadRunArtifacts(listed)])
+    return
+  }
+  const other = await run(Effect.flatMap(WandbApi.WandbApi, (api) => api.run(path)))
+  if (other !== undefined) await loadRunArtifacts(other)
+}
+
+/** An artifact version: its lineage (runs as links), the versions of its collection and its files. */
+const showArtifact = async (artifact: Artifact.Artifact) => {
+  const detail = await run(Effect.gen(function*() {
+    const artifacts = yield* Artifacts.Artifacts
+    const versions = yield* Stream.runCollect(artifacts.versions(artifact.type, `${artifact.entity}/${artifact.project}/${artifact.collection}`))
+    const files = yield* Stream.runCollect(artifacts.files(artifact))
+    const createdBy = yield* artifacts.createdBy(artifact)
+    const usedBy = yield* artifacts.usedBy(artifact)
+    return { versions: Chunk.toReadonlyArray(versions), files: Chunk.toReadonlyArray(files), createdBy, usedBy }
+  }))
+  if (detail === undefined) return
+  $("artifact-name").textContent = `${artifact.qualifiedName} (${artifact.type})`
+  $("artifact-detail").dataset["artifact"] = artifact.name
+  const lineage = $("artifact-lineage")
+  lineage.replaceChildren(el("span", {}, "logged by "))
+  for (const creator of Option.toArray(detail.createdBy)) {
+    lineage.append(link("run-link", creator.id, { run: creator.id, role: "logged" }, () => void focusRun(creator.path)))
+  }
+  lineage.append(el("span", {}, "; used by "))
+  for (const user of detail.usedBy) {
+    lineage.append(link("run-link", user.id, { run: user.id, role: "used" }, () => void focusRun(user.path)), el("span", {}, " "))
+  }
+  const versions = $("artifact-versions").querySelector("tbody")!
+  versions.replaceChildren()
+  for (const version of detail.versions) {
+    const row = el("tr", { "data-version": version.version })
+    row.classList.toggle("selected", version.id === artifact.id)
+    const cell = el("td")
+    cell.append(link("artifact-link", version.version, { artifact: version.name }, () => void showArtifact(version)))
+    row.append(cell, el("td", {}, formatValue(version.aliases)), el("td", { class: "num" }, formatValue(version.size)), el("td", {}, formatValue(version.createdAt)))
+    versions.append(row)
+  }
+  const files = $("artifact-files").querySelector("tbody")!
+  files.replaceChildren()
+  for (const file of detail.files) {
+    const row = el("tr", { "data-path": file.name })
+    row.append(el("td", {}, file.name), el("td", { class: "num" }, formatValue(file.sizeBytes)))
+    files.append(row)
+  }
+  setStatus(`${artifact.qualifiedName}: ${detail.versions.length} versions, ${detail.files.length} files`)
+}
+
 /** Downloads into OPFS (verified against the md5), then offers the stored bytes as a browser download. */
 const downloadFile = async (file: RunFile.RunFile) => {
   setStatus(`downloading ${file.name}…`)
@@ -315,7 +412,10 @@ const wire = () => {
     else state.selected.delete(id)
     row!.classList.toggle("selected", state.selected.has(id))
     const target = state.runs.find((r) => r.id === id)
-    if (target !== undefined && state.selected.has(id)) void loadFiles(target)
+    if (target !== undefined && state.selected.has(id)) {
+      void loadFiles(target)
+      void loadRunArtifacts(target)
+    }
     updateMetrics()
     void drawChart()
   })

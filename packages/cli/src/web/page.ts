@@ -44,6 +44,9 @@ const styles = `
   #chart { min-height: 330px; }
   #chart svg { max-width: 100%; height: auto; }
   .muted { color: #888; }
+  #artifacts-panel { grid-column: 1 / -1; }
+  #artifacts-panel .columns { display: grid; grid-template-columns: minmax(420px, 1fr) minmax(420px, 1fr); gap: 14px; }
+  a.run-link, a.artifact-link { color: #27c; cursor: pointer; text-decoration: underline; }
 `
 
 /**
@@ -86,6 +89,22 @@ export const html = (config: PageConfig): string => `<!doctype html>
     <h2>Files <span id="files-run" class="muted"></span></h2>
     <table id="files"><thead><tr><th>name</th><th>size</th><th></th></tr></thead><tbody></tbody></table>
     <div id="downloads" class="muted"></div>
+  </section>
+  <section id="artifacts-panel">
+    <div class="columns">
+      <div>
+        <h2>Artifacts <span id="artifacts-run" class="muted">(select a run)</span></h2>
+        <table id="run-artifacts"><thead><tr><th>artifact</th><th>type</th><th>role</th><th>aliases</th></tr></thead><tbody></tbody></table>
+      </div>
+      <div id="artifact-detail">
+        <h2>Artifact <span id="artifact-name" class="muted">(select an artifact)</span></h2>
+        <div id="artifact-lineage" class="muted"></div>
+        <h2>Versions</h2>
+        <table id="artifact-versions"><thead><tr><th>version</th><th>aliases</th><th>size</th><th>created</th></tr></thead><tbody></tbody></table>
+        <h2>Files</h2>
+        <table id="artifact-files"><thead><tr><th>path</th><th>size</th></tr></thead><tbody></tbody></table>
+      </div>
+    </div>
   </section>
 </main>
 <script>globalThis.__EFFECT_WANDB_WEB__ = ${JSON.stringify(config).replace(/</g, "\\u003c")}</script>

@@ -3,11 +3,14 @@
  * settings from `globalThis.__config` and leaves a JSON-able report in `globalThis.__result`.
  */
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as ArtifactDownload from "@effect-wandb/core/ArtifactDownload"
+import * as Artifacts from "@effect-wandb/core/Artifacts"
 import * as Download from "@effect-wandb/core/Download"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as BrowserWandb from "@effect-wandb/platform-browser/BrowserWandb"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 
 interface E2eConfig {
@@ -17,6 +20,8 @@ interface E2eConfig {
   /** The run whose file `fileName` is downloaded. */
   readonly run: string
   readonly fileName: string
+  /** An artifact (`name:alias` in `project`) downloaded into OPFS. */
+  readonly artifact: string
 }
 
 declare const globalThis: {
@@ -74,7 +79,30 @@ const program = Effect.gen(function*() {
   yield* fs.remove("e2e/fs", { recursive: true })
   const fsGone = !(yield* fs.exists("e2e/fs"))
 
+  // An artifact into OPFS: staged, verified, kept on the second download; verify sees a change.
+  yield* fs.remove("e2e-artifact", { recursive: true, force: true })
+  const artifacts = yield* Artifacts.Artifacts
+  const artifact = yield* artifacts.artifact(`${config.project}/${config.artifact}`)
+  const first = yield* ArtifactDownload.download(artifact, { root: "e2e-artifact" })
+  const second = yield* ArtifactDownload.download(artifact, { root: "e2e-artifact" })
+  const intact = yield* ArtifactDownload.verify(artifact, "e2e-artifact")
+  const shard = yield* fs.readFile("e2e-artifact/shards/train-000.bin")
+  yield* fs.writeFileString("e2e-artifact/labels.json", "{}")
+  const tampered = yield* ArtifactDownload.verify(artifact, "e2e-artifact")
+  const rootListing = yield* fs.readDirectory(".")
+
   return {
+    artifact: {
+      name: artifact.qualifiedName,
+      fetched: [...first.fetched].sort(),
+      present: [...second.present].sort(),
+      intact,
+      tampered,
+      shardSize: shard.length,
+      shardSha256: yield* sha256(shard),
+      shardDigest: (yield* artifacts.manifest(artifact)).entry("shards/train-000.bin")!.digest,
+      staging: rootListing.filter((name) => name.endsWith(".staging"))
+    },
     runs: runs.map((run) => run.id),
     files: files.map((f) => f.name),
     path,
@@ -101,7 +129,11 @@ const program = Effect.gen(function*() {
 
 const config = globalThis.__config
 program.pipe(
-  Effect.provide(BrowserWandb.layer({ baseUrl: globalThis.location.origin, apiKey: config.apiKey, retry: { maxAttempts: 1 } })),
+  Effect.provide(
+    Artifacts.layer.pipe(
+      Layer.provideMerge(BrowserWandb.layer({ baseUrl: globalThis.location.origin, apiKey: config.apiKey, retry: { maxAttempts: 1 } }))
+    )
+  ),
   Effect.match({
     onSuccess: (value) => ({ ok: true, value }),
     onFailure: (error) => ({ ok: false, error: { tag: error._tag, message: error.message } })

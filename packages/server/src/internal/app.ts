@@ -1,6 +1,6 @@
 /**
  * The server's HTTP application: added latency → fault-injection hook → authentication →
- * dispatch (`POST /graphql`, `GET|HEAD /files/…`, anything else 404). Failures never escape as
+ * dispatch (`POST /graphql`, `GET|HEAD /files/…`, `/artifacts/…`, `/artifactManifests/…`, anything else 404). Failures never escape as
  * raw platform errors: they become JSON `errors` bodies.
  *
  * @internal
@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type { GraphQLSchema } from "graphql"
 import type { Limits } from "../Limits.js"
+import { artifactFileHandler, manifestHandler } from "./artifactFileHandler.js"
 import { authenticate } from "./auth.js"
 import { type FileBodyTransform, fileHandler } from "./fileHandler.js"
 import { graphqlHandler } from "./graphqlHandler.js"
@@ -49,6 +50,12 @@ const route = (
     return request.method === "GET" || request.method === "HEAD"
       ? fileHandler(request, options.transformFileBody)
       : Effect.succeed(Responses.error(405, "use GET for /files", { allow: "GET, HEAD" }))
+  }
+  if (path.startsWith("/artifacts/") || path.startsWith("/artifactManifests/")) {
+    if (request.method !== "GET" && request.method !== "HEAD") {
+      return Effect.succeed(Responses.error(405, "use GET for artifact files", { allow: "GET, HEAD" }))
+    }
+    return path.startsWith("/artifacts/") ? artifactFileHandler(request, options.transformFileBody) : manifestHandler(request)
   }
   return Effect.succeed(Responses.error(404, `not found: ${request.method} ${path}`))
 }

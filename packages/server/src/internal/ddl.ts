@@ -1,3 +1,5 @@
+import { artifactsDdl } from "./artifactsDdl.js"
+
 /**
  * The SQLite schema of the local server. Shared contract between the GraphQL resolvers
  * (reads/writes), the filter/order compiler (WHERE / ORDER BY over `runs`) and the demo-data
@@ -18,6 +20,8 @@
  *   `,k1,k2,…,` (leading and trailing comma) for cheap "has every key" checks.
  * - File bytes live in `file_chunks` (1 MiB chunks, idx from 0) so large files stream and
  *   Range requests read only the chunks they need.
+ *
+ * Artifacts have their tables in `artifactsDdl.ts`.
  *
  * @internal
  */
@@ -145,7 +149,8 @@ export const ddl: ReadonlyArray<string> = [
   `CREATE TABLE IF NOT EXISTS run_stops (
     run_id INTEGER PRIMARY KEY REFERENCES runs(id),
     requested_at TEXT NOT NULL
-  )`
+  )`,
+  ...artifactsDdl
 ]
 
 /** Size of one `file_chunks.data` blob (the last chunk of a file may be shorter). @internal */

@@ -60,23 +60,18 @@ const parseRange = (
   return { start, end }
 }
 
-/** Bytes `start..end` (inclusive) of file `fileId`, reading only the chunks that hold them. */
-const chunkStream = (
-  sql: SqlClient.SqlClient,
-  fileId: number,
-  start: number,
-  end: number
-): Stream.Stream<Uint8Array, SqlError> =>
+/** Reads chunk `idx` (`FILE_CHUNK_SIZE` bytes, the last one shorter) of stored bytes. @internal */
+export type ChunkReader = (idx: number) => Effect.Effect<Uint8Array | undefined, SqlError>
+
+/** Bytes `start..end` (inclusive), reading only the chunks that hold them. */
+const chunkStream = (readChunk: ChunkReader, start: number, end: number): Stream.Stream<Uint8Array, SqlError> =>
   Stream.range(Math.floor(start / FILE_CHUNK_SIZE), Math.floor(end / FILE_CHUNK_SIZE)).pipe(
     Stream.mapEffect((idx) =>
-      Effect.map(
-        sql.unsafe<{ data: Uint8Array }>("SELECT data FROM file_chunks WHERE file_id = ? AND idx = ?", [fileId, idx]),
-        (rows) => {
-          const data = rows[0]?.data ?? new Uint8Array(0)
-          const base = idx * FILE_CHUNK_SIZE
-          return data.subarray(Math.max(0, start - base), Math.min(data.length, end - base + 1))
-        }
-      )
+      Effect.map(readChunk(idx), (chunk) => {
+        const data = chunk ?? new Uint8Array(0)
+        const base = idx * FILE_CHUNK_SIZE
+        return data.subarray(Math.max(0, start - base), Math.min(data.length, end - base + 1))
+      })
     )
   )
 
@@ -132,9 +127,42 @@ export const fileHandler = (
       [entity, project, run, name]
     )
     if (file === undefined) return Responses.error(404, `file not found: ${entity}/${project}/${run}/${name}`)
-    const size = file.size_bytes
+    const readChunk: ChunkReader = (idx) =>
+      Effect.map(
+        sql.unsafe<{ data: Uint8Array }>("SELECT data FROM file_chunks WHERE file_id = ? AND idx = ?", [file.id, idx]),
+        (rows) => rows[0]?.data
+      )
+    return serveStored(request, {
+      size: file.size_bytes,
+      md5: file.md5,
+      mimetype: file.mimetype,
+      readChunk
+    }, { entity, project, run, name, sizeBytes: file.size_bytes }, transform)
+  })
+
+/** Stored bytes to serve: their size, base64 MD5, type and chunks. @internal */
+export interface StoredBytes {
+  readonly size: number
+  readonly md5: string
+  readonly mimetype: string | null
+  readonly readChunk: ChunkReader
+}
+
+/**
+ * Answers a GET of stored bytes: the whole body (200) or one `Range` (206 / 416), with
+ * `Content-Length`, `Accept-Ranges` and `x-wandb-md5`; `transform` may rewrite the body.
+ *
+ * @internal
+ */
+export const serveStored = (
+  request: HttpServerRequest.HttpServerRequest,
+  stored: StoredBytes,
+  served: ServedFile,
+  transform: FileBodyTransform | undefined
+): HttpServerResponse.HttpServerResponse => {
+    const size = stored.size
     const range = parseRange(request.headers["range"], size)
-    const common = { "accept-ranges": "bytes", "x-wandb-md5": file.md5 }
+    const common = { "accept-ranges": "bytes", "x-wandb-md5": stored.md5 }
     if (range === "unsatisfiable") {
       return Responses.error(416, `range not satisfiable for a file of ${size} bytes`, {
         ...common,
@@ -144,14 +172,12 @@ export const fileHandler = (
     const start = range?.start ?? 0
     const end = range?.end ?? size - 1
     const length = size === 0 ? 0 : end - start + 1
-    const raw = length === 0 ? Stream.empty : chunkStream(sql, file.id, start, end)
-    const body = transform === undefined
-      ? raw
-      : cutShortBodies(request, transform({ entity, project, run, name, sizeBytes: size }, raw), length)
+    const raw = length === 0 ? Stream.empty : chunkStream(stored.readChunk, start, end)
+    const body = transform === undefined ? raw : cutShortBodies(request, transform(served, raw), length)
     return HttpServerResponse.stream(body, {
       status: range === undefined ? 200 : 206,
-      contentType: file.mimetype ?? "application/octet-stream",
+      contentType: stored.mimetype ?? "application/octet-stream",
       contentLength: length,
       headers: range === undefined ? common : { ...common, "content-range": `bytes ${start}-${end}/${size}` }
     })
-  })
+}

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import * as Artifacts from "./artifacts.js"
 import { BadRequest } from "./badRequest.js"
 import type { GraphContext } from "./context.js"
 import * as History from "./history.js"
@@ -32,7 +33,8 @@ export interface Connection<A> {
   }
 }
 
-const connection = <A>(
+/** @internal */
+export const connection = <A>(
   nodes: ReadonlyArray<A>,
   cursors: ReadonlyArray<string>,
   hasNextPage: boolean,
@@ -47,8 +49,8 @@ const connection = <A>(
   }
 })
 
-/** A page over rows ordered by integer `id`, cursor = last id seen. */
-const idPage = async <Row extends { readonly id: number }>(
+/** A page over rows ordered by integer `id`, cursor = last id seen. @internal */
+export const idPage = async <Row extends { readonly id: number }>(
   ctx: GraphContext,
   kind: string,
   select: string,
@@ -72,7 +74,8 @@ const idPage = async <Row extends { readonly id: number }>(
 // ---------------------------------------------------------------------------------------------
 // Users and entities
 
-interface EntityRow {
+/** @internal */
+export interface EntityRow {
   readonly id: number
   readonly name: string
   readonly is_team: number
@@ -194,7 +197,8 @@ const findUser = async (ctx: GraphContext, id: number | null): Promise<UserNode 
 // ---------------------------------------------------------------------------------------------
 // Projects
 
-interface ProjectRow {
+/** @internal */
+export interface ProjectRow {
   readonly id: number
   readonly name: string
   readonly description: string | null
@@ -305,6 +309,24 @@ export class ProjectNode {
   async totalSweeps(_: unknown, ctx: GraphContext): Promise<number> {
     const [row] = await ctx.all<{ n: number }>("SELECT count(*) AS n FROM sweeps WHERE project_id = ?", [this.row.id])
     return row!.n
+  }
+  artifactTypes(args: Runs.PageArgs, ctx: GraphContext) {
+    return Artifacts.projectArtifactTypes(this, args, ctx)
+  }
+  artifactType(args: { readonly name: string }, ctx: GraphContext) {
+    return Artifacts.projectArtifactType(this, args.name, ctx)
+  }
+  artifactCollections(args: Runs.PageArgs, ctx: GraphContext) {
+    return Artifacts.projectArtifactCollections(this, args, ctx)
+  }
+  artifactCollection(args: { readonly name: string }, ctx: GraphContext) {
+    return Artifacts.projectArtifactCollection(this, args.name, ctx)
+  }
+  artifactCollectionMembership(args: { readonly name: string }, ctx: GraphContext) {
+    return Artifacts.projectMembership(this, args.name, ctx)
+  }
+  artifact(args: { readonly name: string }, ctx: GraphContext) {
+    return Artifacts.projectArtifact(this, args.name, ctx)
   }
 }
 
@@ -478,6 +500,12 @@ export class RunNode {
   parquetHistory(args: { readonly liveKeys: ReadonlyArray<string> }, ctx: GraphContext) {
     return History.parquetHistory(ctx, this.row.id, args.liveKeys)
   }
+  outputArtifacts(args: Runs.PageArgs, ctx: GraphContext) {
+    return Artifacts.runArtifacts(this, "output", args, ctx)
+  }
+  inputArtifacts(args: Runs.PageArgs, ctx: GraphContext) {
+    return Artifacts.runArtifacts(this, "input", args, ctx)
+  }
   stopped(_: unknown, ctx: GraphContext): Promise<boolean> {
     return Lifecycle.stopped(ctx, this.row.id)
   }
@@ -606,7 +634,8 @@ const projectField = (args: ProjectArgs, ctx: GraphContext): Promise<ProjectNode
     ? Promise.resolve(null)
     : findProject(ctx, args.entityName ?? ctx.viewer.default_entity, args.name)
 
-const runNodeById = async (ctx: GraphContext, id: number): Promise<RunNode> => {
+/** @internal */
+export const runNodeById = async (ctx: GraphContext, id: number): Promise<RunNode> => {
   const [row] = await ctx.all<ProjectRow & { entity_id: number }>(
     `SELECT ${projectColumns}, x.entity_id FROM projects x JOIN runs r ON r.project_id = x.id WHERE r.id = ?`,
     [id]
@@ -639,6 +668,8 @@ export const root = {
     const row = await findEntity(ctx, args.name ?? ctx.viewer.default_entity)
     return row === undefined ? null : new EntityNode(row)
   },
+  artifact: (args: { readonly id: string }, ctx: GraphContext) => Artifacts.artifactById(args.id, ctx),
+  artifactCollection: (args: { readonly id: string }, ctx: GraphContext) => Artifacts.collectionById(args.id, ctx),
   users: async (args: Runs.PageArgs & { readonly query?: string | null }, ctx: GraphContext) => {
     const page = await Lifecycle.searchUsers(ctx, args.query, args)
     return connection(page.rows.map((r) => new UserNode(r)), page.cursors, page.more, args.after != null)
