@@ -3,7 +3,7 @@
  * metrics, history keys) read from the local server by `WandbApi.runs` and by a naive
  * baseline, at 0 ms and 20 ms of injected latency per request.
  *
- *   pnpm exec tsx bench/runs-listing.ts [--runs N] [--per-page N,N…] [--rounds N] [--write]   (from the repository root)
+ *   pnpm exec tsx bench/runs-listing.ts [--runs N] [--per-page N,N…] [--rounds N] [--quick] [--write]   (from the repository root)
  *
  * The server (SQLite file in the temp directory, reused between invocations of the same size)
  * runs in this process; each measured listing runs in its own child process (this file bundled by
@@ -15,7 +15,8 @@
  * Each client runs `--rounds` times (alternating, after one warm-up listing); the table shows the
  * median. Page sizes (default `50,500`): 50 is `WandbApi.runs`'s default (and the official
  * clients'); a larger page is the user's `perPage` choice, given to both clients alike.
- * `--write` stores the table in bench/RESULTS.md (section "Runs listing").
+ * `--write` stores the table in bench/RESULTS.md (section "Runs listing"). `--quick` (CI): 1000 runs,
+ * one round, failing only when the clients disagree (run count, checksum).
  * BENCH_NODE_ARGS: extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
  */
 import { LenientJson, WandbApi } from "@effect-wandb/core"
@@ -29,14 +30,15 @@ import { numberFlag } from "./src/args.js"
 import { bundleChild, runChild } from "./src/child.js"
 import { writeSection } from "./src/results.js"
 
-const RUNS = numberFlag("--runs", 10_000)
+const QUICK = process.argv.includes("--quick")
+const RUNS = numberFlag("--runs", QUICK ? 1000 : 10_000)
 const PAGE_SIZES = (() => {
   const index = process.argv.indexOf("--per-page")
   return (index === -1 ? "50,500" : process.argv[index + 1]!).split(",").map(Number)
 })()
 /** The page size of a measured child (set by the parent). */
 const PER_PAGE = Number(process.env.BENCH_PER_PAGE ?? PAGE_SIZES[0])
-const ROUNDS = numberFlag("--rounds", 3)
+const ROUNDS = numberFlag("--rounds", QUICK ? 1 : 3)
 const LATENCIES = [0, 20] as const
 const ENTITY = "bench"
 const PROJECT = "runs-listing"
