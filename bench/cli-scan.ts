@@ -6,6 +6,7 @@
  *
  *   pnpm exec tsx bench/cli-scan.ts [--rows N] [--latency N] [--rounds N] [--quick] [--write]
  *
+ * BENCH_NODE_ARGS: extra node flags for both clients' processes (e.g. "--cpu-prof --cpu-prof-dir=DIR").
  * Wall time is from spawning the process to its exit; peak RSS is the process's `VmHWM`, read
  * when it exits by a one-line preload (`--require`). The reference the issue set: the official
  * Python client on the same data, measured by hand, 4.7 s (wandb 0.30) and 2.9 s (wandb 0.25),
@@ -20,6 +21,7 @@ import { join } from "node:path"
 import { createInterface } from "node:readline"
 import { fileURLToPath } from "node:url"
 import { numberFlag } from "./src/args.js"
+import { childNodeArgs } from "./src/child.js"
 import { historyDatabase, KEYS, PROJECT, RUN } from "./src/historyData.js"
 import { writeSection } from "./src/results.js"
 import { median } from "./src/stats.js"
@@ -59,7 +61,7 @@ const countLines = (file: string) =>
 const timedProcess = (argv: ReadonlyArray<string>, env: Record<string, string>, preload: string, out: string) =>
   Effect.async<{ seconds: number; peakRssMiB: number; code: number | null }>((resume) => {
     const start = performance.now()
-    const proc = spawn(`exec "${process.execPath}" --require "${preload}" ${argv.map((a) => `"${a}"`).join(" ")} > "${out}"`, {
+    const proc = spawn(`exec "${process.execPath}" ${childNodeArgs.join(" ")} --require "${preload}" ${argv.map((a) => `"${a}"`).join(" ")} > "${out}"`, {
       shell: true,
       env: { ...process.env, ...env },
       stdio: ["ignore", "inherit", "pipe"]
