@@ -223,12 +223,12 @@ const parent = Effect.gen(function*() {
   if (process.argv.includes("--write")) {
     writeSection("Downloads", [
       `Command: \`pnpm --filter @effect-wandb/bench exec tsx downloads.ts --write\` (${new Date().toISOString().slice(0, 16)}Z,`,
-      `Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)} at the end). Local server`,
+      `Node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0]!.toFixed(1)} at the end; medians of ${rounds} alternating rounds). Local server`,
       "on 127.0.0.1 (SQLite file, 1 MiB chunks) in the parent process; each download runs in a child process (this",
       "file bundled by esbuild, plain node). \"Peak RSS\" is the child's during the download: the kernel's high-water",
       "mark (`VmHWM`), restarted after the listing (until 2026-11-28: a 10 ms sampler, which can miss short peaks).",
       "\"RSS before\" is the child's RSS after startup and the file listing; \"client CPU\" is the child's user +",
-      "system time during the download.",
+      "system time during the download; \"server CPU\" the parent's (the local server's) meanwhile.",
       "",
       table,
       "",
@@ -250,8 +250,15 @@ const parent = Effect.gen(function*() {
       "  `Stream.timeoutFail`, which raced a timer per chunk: that timer alone grew V8's heap from 33 to 50 MB during",
       "  the download and kept the chunks alive into old space. Peak 122.3 / 134.0 MiB, client CPU 3.5 s.",
       "",
-      "The client CPU left is mostly MD5 (pure TypeScript, about 2 s for 512 MiB; core stays platform-neutral). On",
-      "this shared 2-CPU machine times vary by ±50 % between runs; the CPU and RSS columns are steadier."
+      "- 2026-12-05: MD5 comes from the platform (`Hashing`: `node:crypto` on Node, `@noble/hashes` in browsers)",
+      "  instead of core's own TypeScript MD5 (about 2 s of CPU per 512 MiB): the client CPU of the large download",
+      "  fell from 3.40 s to within about 0.5 s of the raw fetch's (OpenSSL's MD5 runs at about 600–700 MB/s here).",
+      "- `downloadAll`'s speed-up over the sequential loop is bounded by CPU, not by waiting: the server (parent",
+      "  process: SQLite reads of 1 MiB chunks, one event loop) and the client share 2 cores with other work, and the",
+      "  two CPU columns together approach the run's wall time × 2. Concurrency only overlaps waiting, and there is",
+      "  little on loopback.",
+      "- On this shared 2-CPU machine times vary by ±50 % between runs (other jobs' load: see the load averages at",
+      "  the top); the CPU and RSS columns are steadier, and the ratios compare clients measured in the same rounds."
     ])
   }
 })
