@@ -116,6 +116,9 @@ const child = async (client: Client) => {
 
 // ---------------------------------------------------------------- parent: canned server, children
 
+/** TCP connections the canned server accepted (a client reusing its connections opens few). */
+const connections = { count: 0 }
+
 const serve = Effect.acquireRelease(
   Effect.async<http.Server>((resume) => {
     const server = http.createServer((request, response) => {
@@ -130,6 +133,7 @@ const serve = Effect.acquireRelease(
       })
     })
     server.keepAliveTimeout = 60_000
+    server.on("connection", () => connections.count++)
     server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
   }),
   (server) =>
@@ -152,11 +156,12 @@ const parent = Effect.gen(function*() {
   const all: Array<Measurement> = []
   for (let round = 1; round <= ROUNDS; round++) {
     for (const client of order) {
+      const opened = connections.count
       const m = yield* runChild<Measurement>(client, [bundle, "--child", client, "--requests", String(REQUESTS)], {
         env: { BENCH_BASE_URL: baseUrl }
       })
       console.error(
-        `round ${round} ${client}: ${fmtMs(m.cpuSeconds / m.requests)} ms CPU and ${fmtMs(m.seconds / m.requests)} ms per request (load ${loadavg()[0]!.toFixed(2)})`
+        `round ${round} ${client}: ${fmtMs(m.cpuSeconds / m.requests)} ms CPU and ${fmtMs(m.seconds / m.requests)} ms per request, ${connections.count - opened} connections (load ${loadavg()[0]!.toFixed(2)})`
       )
       if (m.correct !== m.requests) return yield* Effect.fail(new Error(`${client}: ${m.correct} of ${m.requests} answers right`))
       all.push(m)
