@@ -72,5 +72,6 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<ExitCode, never,
     Effect.catchAll(report),
     Effect.catchAllDefect((defect) =>
       Effect.as(Stdio.errLine(`error: unexpected failure: ${Cause.pretty(Cause.die(defect))}`), ExitCode.Unexpected)
-    )
+    ),
+    Effect.provide(Stdio.loggerLayer)
   )

@@ -7,6 +7,8 @@
  */
 import * as Secrets from "@effect-wandb/core/Secrets"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Stream from "effect/Stream"
 
 // The secrets of this process (the API key once read). A process-wide list rather than a
@@ -55,6 +57,25 @@ export const out = (text: string): Effect.Effect<void> => writeTo(process.stdout
  * @category output
  */
 export const errLine = (text: string): Effect.Effect<void> => writeTo(process.stderr, text + "\n")
+
+/**
+ * Effect's log lines (shown with `--log-level debug|all`, stack traces included) go to stderr,
+ * masked like every other write: stdout carries only the command's output.
+ *
+ * @since 0.1.0
+ * @category output
+ */
+export const logger: Logger.Logger<unknown, void> = Logger.make((options) => {
+  process.stderr.write(mask(Logger.stringLogger.log(options)) + "\n")
+})
+
+/**
+ * Replaces Effect's default logger (stdout) by {@link logger}.
+ *
+ * @since 0.1.0
+ * @category output
+ */
+export const loggerLayer: Layer.Layer<never> = Logger.replace(Logger.defaultLogger, logger)
 
 /**
  * Writes a stream of text to stdout, one write per chunk.

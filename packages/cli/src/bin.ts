@@ -26,6 +26,8 @@ Main.run(process.argv).pipe(
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({
     disableErrorReporting: true,
+    // Log lines go to stderr through Stdio.logger (Main.run installs it), not the pretty logger's stdout.
+    disablePrettyLogger: true,
     // Exit as soon as the command is done: idle keep-alive sockets must not hold the process open.
     teardown: (exit) =>
       process.exit(

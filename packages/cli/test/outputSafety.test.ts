@@ -46,20 +46,39 @@ describe("output safety", () => {
 
   it.scopedLive("runs --format json failing before any row prints nothing on stdout, the error on stderr", () =>
     Effect.gen(function*() {
-      const server = yield* Effect.acquireRelease(
-        Effect.async<ReturnType<typeof createServer>>((resume) => {
-          const s = createServer((_request, response) => {
-            response.writeHead(401, { "content-type": "application/json" }).end("{\"errors\":[{\"message\":\"no\"}]}")
-          })
-          s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
-        }),
-        (s) => Effect.promise(() => new Promise<void>((resolve) => s.close(() => resolve())))
-      )
-      const { port } = server.address() as AddressInfo
-      const env = { ...cleanEnv(), WANDB_BASE_URL: `http://127.0.0.1:${port}`, WANDB_API_KEY: "local-xyz" }
+      const env = yield* refusingServerEnv
       const result = yield* runCli(["runs", "demo/p", "--format", "json"], env)
       expect(result.code).toBe(4)
       expect(result.stdout).toBe("")
       expect(result.stderr).toMatch(/^error: /)
     }), 60_000)
+
+  it.scopedLive("--log-level all writes log lines and their stack traces to stderr, masked, never to stdout", () =>
+    Effect.gen(function*() {
+      const env = yield* refusingServerEnv
+      const result = yield* runCli(["--log-level", "all", "runs", "demo/p", "--format", "json"], env)
+      expect(result.code).toBe(4)
+      expect(result.stdout).toBe("")
+      expect(result.stderr).toMatch(/level=DEBUG .*Fiber terminated/)
+      expect(result.stderr).toMatch(/\n\s+at /)
+      expect(result.stderr).not.toContain(env.WANDB_API_KEY)
+    }), 60_000)
 })
+
+/** The environment of a CLI against a server that answers every request with 401. */
+const refusingServerEnv = Effect.map(
+  Effect.acquireRelease(
+    Effect.async<ReturnType<typeof createServer>>((resume) => {
+      const s = createServer((_request, response) => {
+        response.writeHead(401, { "content-type": "application/json" }).end("{\"errors\":[{\"message\":\"no\"}]}")
+      })
+      s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
+    }),
+    (s) => Effect.promise(() => new Promise<void>((resolve) => s.close(() => resolve())))
+  ),
+  (server) => ({
+    ...cleanEnv(),
+    WANDB_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    WANDB_API_KEY: "local-0123456789abcdef0123456789abcdef"
+  })
+)

@@ -9,8 +9,8 @@ import * as Secrets from "@effect-wandb/core/Secrets"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as LocalServer from "@effect-wandb/server/LocalServer"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Chunk, Effect, Stream } from "effect"
-import { createServer } from "node:http"
+import { Chunk, Deferred, Effect, Stream } from "effect"
+import { createServer, type RequestListener } from "node:http"
 import * as WebProxy from "../src/WebProxy.js"
 import { maskStream } from "../src/internal/maskBytes.js"
 import { apiKey, runCli, serverEnv, ServerLive, startWebCli } from "./helpers.js"
@@ -170,20 +170,12 @@ describe("web proxy masks the key in what it relays", () => {
   it.scoped("an upstream that echoes the request headers hands nothing of the key to the page", () =>
     Effect.gen(function*() {
       // A misbehaving upstream: echoes every request header, in its GraphQL answer and in a file.
-      const echo = createServer((req, res) => {
+      const upstreamUrl = yield* upstream((req, res) => {
         const text = JSON.stringify({ data: { viewer: { echoed: req.headers } } })
         res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
         res.end(text)
       })
-      yield* Effect.acquireRelease(
-        Effect.async<void>((resume) => {
-          echo.listen(0, "127.0.0.1", () => resume(Effect.void))
-        }),
-        () => Effect.sync(() => void echo.close())
-      )
-      const address = echo.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      const w = yield* startWeb(`http://127.0.0.1:${port}`, apiKey)
+      const w = yield* startWeb(upstreamUrl, apiKey)
       const headers = { host: `127.0.0.1:${w.port}`, cookie: w.cookie }
       const answers = [
         yield* raw(w.port, {
@@ -203,6 +195,30 @@ describe("web proxy masks the key in what it relays", () => {
       }
       // the page's own token never goes upstream either: the upstream saw no cookie
       expect(answers[0]!.body.toString()).not.toContain(w.token)
+    }))
+
+  it.scoped("a file is relayed as it arrives: the page has most of the first MiB while the upstream holds the rest", () =>
+    Effect.gen(function*() {
+      const half = Buffer.alloc(1024 * 1024, "a")
+      const rest = Buffer.alloc(1024 * 1024, "b")
+      const release = yield* Deferred.make<void>()
+      const upstreamUrl = yield* upstream((_req, res) => {
+        res.writeHead(200, { "content-type": "application/octet-stream", "content-length": half.length + rest.length })
+        res.write(half)
+        Effect.runFork(Effect.andThen(Deferred.await(release), () => res.end(rest)))
+      })
+      const w = yield* startWeb(upstreamUrl, apiKey)
+      // A proxy that buffered the whole file would pass nothing on before the release. (The masking
+      // holds back a key's length of bytes, so "most of" the first MiB.)
+      const answer = yield* raw(w.port, {
+        path: "/files/e/p/r/big.bin",
+        headers: { host: `127.0.0.1:${w.port}`, cookie: w.cookie },
+        onProgress: (received) => {
+          if (received >= half.length / 2) Deferred.unsafeDone(release, Effect.void)
+        }
+      }).pipe(Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error("the proxy held the file back") }))
+      expect(answer.status).toBe(200)
+      expect(answer.body.equals(Buffer.concat([half, rest]))).toBe(true)
     }))
 
   it.effect("maskStream masks secrets split across chunks, keeps every other byte", () =>
@@ -232,3 +248,17 @@ describe("Secrets.forms", () => {
     expect(Secrets.mask(`x ${Buffer.from(key).toString("hex").toUpperCase()} y`, forms)).toBe("x <redacted> y")
   })
 })
+
+/** A stand-in upstream answering with `handler` on a loopback port; its base URL. Closed with the scope. */
+const upstream = (handler: RequestListener) =>
+  Effect.gen(function*() {
+    const server = createServer(handler)
+    yield* Effect.acquireRelease(
+      Effect.async<void>((resume) => {
+        server.listen(0, "127.0.0.1", () => resume(Effect.void))
+      }),
+      () => Effect.sync(() => void server.close())
+    )
+    const address = server.address()
+    return `http://127.0.0.1:${typeof address === "object" && address !== null ? address.port : 0}`
+  })

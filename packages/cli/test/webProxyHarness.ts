@@ -57,13 +57,20 @@ export const raw = (port: number, options: {
   readonly path: string
   readonly headers: Record<string, string>
   readonly body?: string | Buffer
+  /** Called with the number of body bytes received so far, as they arrive. */
+  readonly onProgress?: (received: number) => void
 }) =>
   Effect.async<RawResponse, Error>((resume) => {
     const req = httpRequest(
       { host: "127.0.0.1", port, method: options.method ?? "GET", path: options.path, headers: options.headers, setHost: false },
       (res) => {
         const parts: Array<Buffer> = []
-        res.on("data", (part: Buffer) => parts.push(part))
+        let received = 0
+        res.on("data", (part: Buffer) => {
+          parts.push(part)
+          received += part.length
+          options.onProgress?.(received)
+        })
         res.on("end", () => resume(Effect.succeed({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts) })))
         res.on("error", (error) => resume(Effect.fail(error)))
       }

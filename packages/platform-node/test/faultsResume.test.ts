@@ -5,19 +5,12 @@
  * play the misbehaving server; every request the client sends is recorded.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Download, WandbApi, WandbConfig } from "@effect-wandb/core"
-import { NodeWandb } from "@effect-wandb/platform-node"
-import { DemoData, LocalServer } from "@effect-wandb/server"
-import { FileSystem, HttpServerResponse } from "@effect/platform"
+import { HttpServerResponse } from "@effect/platform"
 import type { HttpServerRequest } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { Chunk, Context, Effect, Option, Stream } from "effect"
-import { randomBytes } from "node:crypto"
+import { Effect, Stream } from "effect"
 import { cutAndClose } from "./cuts.js"
-
-/** The server's `SqlClient` (its Tag lives in @effect/sql; Tags are keyed by name). */
-type Sql = Effect.Effect.Context<ReturnType<typeof DemoData.putFile>>
-const Sql = Context.GenericTag<Sql>("@effect/sql/SqlClient")
+import { oneFileServer } from "./oneFileServer.js"
 
 const SIZE = 2_600_000
 
@@ -34,50 +27,25 @@ interface Misbehaviour {
 
 /** A server holding one random file, misbehaving as told; the `Range` header of every request. */
 const serverWith = (misbehaviour: Misbehaviour) =>
-  Effect.gen(function*() {
-    const bytes = randomBytes(SIZE)
-    const ranges: Array<string | undefined> = []
-    const { demo, server, sql } = yield* LocalServer.make({
-      seed: { projects: 1, runsPerProject: 1, filesPerRun: 0, largeFileBytes: 0, stepsPerRun: 1 },
-      faultInjection: (request) =>
-        Effect.sync(() => {
-          if (!request.url.startsWith("/files/")) return Option.none()
-          const range = request.headers["range"]
-          ranges.push(range)
-          const start = range === undefined ? undefined : Number(/bytes=(\d+)-/.exec(range)?.[1])
-          return start === undefined || misbehaviour.ranged === undefined
-            ? Option.none()
-            : Option.some(misbehaviour.ranged(bytes, start, request))
-        }),
-      transformFileBody: (_file, body) =>
-        misbehaviour.cut(ranges.length)
+  Effect.map(
+    oneFileServer({
+      size: SIZE,
+      retry: { maxAttempts: 4, baseDelay: "1 millis", maxDelay: "5 millis" },
+      answer: (_n, bytes, request) => {
+        const range = request.headers["range"]
+        const start = range === undefined ? undefined : Number(/bytes=(\d+)-/.exec(range)?.[1])
+        return start === undefined ? undefined : misbehaviour.ranged?.(bytes, start, request)
+      },
+      body: (n, body) =>
+        misbehaviour.cut(n)
           ? Stream.map(Stream.take(body, 1), (chunk) => chunk.subarray(0, 100_000)).pipe(
             // let the bytes reach the client before the server cuts the connection
             Stream.concat(Stream.drain(Stream.fromEffect(Effect.sleep("100 millis"))))
           )
           : body
-    })
-    const run = demo!.projects[0]!.runs[0]!
-    yield* DemoData.putFile(run.id, "data.bin", bytes).pipe(Effect.provideService(Sql, sql as unknown as Sql))
-    const layer = NodeWandb.layerFrom(
-      WandbConfig.layerWithoutEnv({
-        baseUrl: server.baseUrl,
-        apiKey: server.apiKey,
-        retry: { maxAttempts: 4, baseDelay: "1 millis", maxDelay: "5 millis" }
-      })
-    )
-    const file = yield* Effect.flatMap(WandbApi.WandbApi, (api) =>
-      Effect.map(
-        Stream.runCollect(api.files(`${demo!.entity}/${demo!.projects[0]!.name}/${run.name}`)),
-        Chunk.unsafeHead
-      )).pipe(Effect.provide(layer))
-    ranges.length = 0
-    const fs = yield* FileSystem.FileSystem
-    const root = yield* fs.makeTempDirectoryScoped()
-    const download = Download.download(file, { root }).pipe(Effect.provide(layer))
-    const leftovers = Effect.map(fs.readDirectory(root), (entries) => entries.length)
-    return { bytes, ranges, download, leftovers, read: (path: string) => fs.readFile(path) }
-  })
+    }),
+    (server) => ({ ...server, download: server.download(), leftovers: Effect.map(server.entries, (entries) => entries.length) })
+  )
 
 describe("download resumption", () => {
   it.scopedLive("a body cut short is resumed with Range where it stopped", () =>

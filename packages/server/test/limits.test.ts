@@ -201,12 +201,11 @@ describe("limits", () => {
         const server = yield* LocalServer.LocalServer
         const count = (filters: unknown) =>
           gql(server, runCount(filters).replace("\"proj\"", "\"regex\""))
-        const started = Date.now()
+        // a backtracking engine needs minutes for this (×4 per 2 characters: past the test's
+        // timeout); RE2 microseconds
         const evil = yield* count({ displayName: { $regex: "^(a+)+$" } })
         expect(evil.status).toBe(200)
         expect(evil.body.data.project.runCount).toBe(0)
-        // a backtracking engine needs minutes for this (×4 per 2 characters); RE2 microseconds
-        expect(Date.now() - started).toBeLessThan(3_000)
         const matches = yield* count({ displayName: { $regex: "^(a+)+b$" } })
         expect(matches.body.data.project.runCount).toBe(1)
         const backreference = yield* count({ displayName: { $regex: "(a)\\1" } })
