@@ -17,14 +17,15 @@ import { writePreamble } from "./src/results.js"
 
 const quick = process.argv.includes("--quick")
 
-/** The benchmark files, in the order they run. */
-const benchmarks: ReadonlyArray<string> = [
+/** The benchmark files, in the order they run; the last ones have no quick mode and run only in full runs. */
+const withQuickMode: ReadonlyArray<string> = [
   "request-overhead.ts",
   "runs-listing.ts",
   "history-scan.ts",
   "cli-scan.ts",
   "downloads.ts"
 ]
+const benchmarks = quick ? withQuickMode : [...withQuickMode, "dashboard.ts", "export.ts"]
 
 interface Outcome {
   readonly file: string

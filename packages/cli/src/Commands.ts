@@ -22,6 +22,7 @@ import * as Stream from "effect/Stream"
 import * as Client from "./Client.js"
 import * as ExitCode from "./ExitCode.js"
 import * as GlobalOptions from "./GlobalOptions.js"
+import * as LifecycleCommands from "./LifecycleCommands.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
 import * as Stdio from "./Stdio.js"
@@ -156,12 +157,20 @@ export const runOverview = (run: Run.Run): Output.Row => ({
   systemMetrics: run.systemMetrics
 })
 
-const run = Command.make("run", { path: runPathArg, ...common }, (o) =>
-  Client.withApi(o, (api) =>
-    Effect.flatMap(api.run(o.path), (r) => {
-      const format = GlobalOptions.resolveFormat(o.format)
-      return Stdio.out(Output.renderOne(format, format === "table" || format === "csv" ? runOverview(r) : withPath(r)))
-    }))).pipe(Command.withDescription("Show one run: metadata, config, summary and system metrics."))
+// the path is optional only so that `run delete …` reaches its subcommand; a missing path is a usage error
+const run = Command.make("run", { path: Args.optional(runPathArg), ...common }, (o) =>
+  Option.match(o.path, {
+    onNone: () => new InvalidArgument({ argument: "run path", reason: "missing: effect-wandb run <run path>" }),
+    onSome: (path) =>
+      Client.withApi(o, (api) =>
+        Effect.flatMap(api.run(path), (r) => {
+          const format = GlobalOptions.resolveFormat(o.format)
+          return Stdio.out(Output.renderOne(format, format === "table" || format === "csv" ? runOverview(r) : withPath(r)))
+        }))
+  })).pipe(
+    Command.withDescription("Show one run: metadata, config, summary and system metrics (`run delete` deletes one)."),
+    Command.withSubcommands([LifecycleCommands.runDelete])
+  )
 
 const sweep = Command.make(
   "sweep",
@@ -323,4 +332,16 @@ const scan = Command.make(
  * @since 0.1.0
  * @category commands
  */
-export const subcommands = [projects, runs, run, sweep, files, download, history, scan] as const
+export const subcommands = [
+  projects,
+  runs,
+  run,
+  sweep,
+  files,
+  download,
+  history,
+  scan,
+  LifecycleCommands.project,
+  LifecycleCommands.sweeps,
+  LifecycleCommands.logs
+] as const

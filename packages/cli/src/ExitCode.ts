@@ -8,8 +8,8 @@
  * | 0 | success | |
  * | 1 | unexpected failure (a bug) | defects |
  * | 2 | usage or invalid input | command-line validation, `InvalidPath`, `InvalidArgument`, `UnsafeFileName` |
- * | 3 | not found | `EntityNotFound`, `ProjectNotFound`, `RunNotFound`, `SweepNotFound`, `FileNotFound` |
- * | 4 | authentication or permission | `Unauthorized`, `PermissionDenied` |
+ * | 3 | not found | `EntityNotFound`, `ProjectNotFound`, `RunNotFound`, `SweepNotFound`, `FileNotFound`, `RunDeleted` |
+ * | 4 | authentication or permission | `Unauthorized`, `PermissionDenied`, `RunReadOnly` |
  * | 5 | file already exists | `FileAlreadyExists` |
  * | 6 | filter or order rejected by the server | `FilterRejected` |
  * | 7 | network or server failure | `TransportError`, `ServerError`, `RateLimited` |
@@ -61,6 +61,8 @@ export const exitCodes: { readonly [Tag in WandbError["_tag"]]: ExitCode } = {
   RunNotFound: ExitCode.NotFound,
   SweepNotFound: ExitCode.NotFound,
   FileNotFound: ExitCode.NotFound,
+  RunDeleted: ExitCode.NotFound,
+  RunReadOnly: ExitCode.Auth,
   Unauthorized: ExitCode.Auth,
   PermissionDenied: ExitCode.Auth,
   FileAlreadyExists: ExitCode.FileExists,

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
 import * as Predicate from "effect/Predicate"
 import * as Commands from "./Commands.js"
+import * as ExportCommand from "./ExportCommand.js"
 import { ExitCode, errorLine, exitCodes } from "./ExitCode.js"
 import * as Stdio from "./Stdio.js"
 import * as WebCommand from "./WebCommand.js"
@@ -40,7 +41,7 @@ const rootHelp = (): string =>
  */
 export const root = Command.make("effect-wandb", {}, () => Effect.suspend(() => Stdio.out(rootHelp()))).pipe(
   Command.withDescription("Read W&B projects, runs, history and files from the command line."),
-  Command.withSubcommands([...Commands.subcommands, ServerCommand.command, WebCommand.command])
+  Command.withSubcommands([...Commands.subcommands, ExportCommand.command, ServerCommand.command, WebCommand.command])
 )
 
 const isTypedError = (error: unknown): error is Parameters<typeof errorLine>[0] =>

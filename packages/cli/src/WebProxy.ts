@@ -17,8 +17,10 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Histories from "@effect-wandb/core/Histories"
 import * as History from "@effect-wandb/core/History"
 import * as Secrets from "@effect-wandb/core/Secrets"
+import * as Sweeps from "@effect-wandb/core/Sweeps"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -38,14 +40,15 @@ import { maskStream } from "./internal/maskBytes.js"
 export const MAX_BODY_BYTES = 1024 * 1024
 
 /**
- * The operations the page may send: the client's queries (`WandbApi` and `History`), by document.
+ * The operations the page may send: the client's queries (`WandbApi`, `History`, `Histories`,
+ * `Sweeps`), by document.
  * Mutations are not forwarded: the page only reads.
  *
  * @since 0.1.0
  * @category constants
  */
 export const pageOperations: ReadonlyMap<string, string> = new Map(
-  [...WandbApi.operations, ...History.operations]
+  [...WandbApi.operations, ...History.operations, ...Histories.operations, ...Sweeps.operations]
     .filter((operation) => /^\s*query\b/.test(operation.document.replace(/#[^\n]*/g, "")))
     .map((operation) => [operation.document, operation.name])
 )

@@ -5,9 +5,10 @@
  * and that a file download arrives with the server's bytes. Saves a screenshot to test-output/.
  */
 import * as History from "@effect-wandb/core/History"
+import * as Sweeps from "@effect-wandb/core/Sweeps"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
 import { expect, layer } from "@effect/vitest"
-import { Chunk, Effect, Stream } from "effect"
+import { Chunk, Effect, Option, Stream } from "effect"
 import { mkdirSync, readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import type { Page } from "playwright-core"
@@ -45,6 +46,13 @@ layer(ServerWithApiLive, { excludeTestServices: true, timeout: 120_000 })("web p
       expect(yield* Effect.promise(() => page.inputValue("#project"))).toBe("mnist-cnn")
       expect(yield* Effect.promise(() => rowIds(page))).toEqual(runs.map((r) => r.id))
       expect(yield* Effect.promise(() => page.textContent("#run-count"))).toBe(`${runs.length} runs`)
+
+      // The project's sweep (the demo's first project has one), with its best run by val_loss.
+      const [sweep] = Chunk.toReadonlyArray(yield* Stream.runCollect(Sweeps.sweeps("demo/mnist-cnn")))
+      const best = Option.getOrThrow(yield* Sweeps.bestRun(sweep!))
+      yield* Effect.promise(() => page.waitForFunction(() => document.querySelectorAll("#sweeps tbody tr").length === 1))
+      expect(yield* Effect.promise(() => page.textContent(`tr[data-sweep="${sweep!.id}"] td.best`))).toBe(best.name)
+      expect(yield* Effect.promise(() => page.textContent("#sweep-count"))).toBe("1 sweep")
 
       // Sorting: the table starts in creation order, so clicking "created" sorts descending (on the server).
       yield* Effect.promise(() => page.click("th[data-order=created_at]"))

@@ -4,8 +4,10 @@
  * (raw HTTP with chosen `Host`, `Origin`, cookies and bodies), against the local server, and the
  * test checks both the answer and that nothing reached the upstream.
  */
+import * as Histories from "@effect-wandb/core/Histories"
 import * as History from "@effect-wandb/core/History"
 import * as Secrets from "@effect-wandb/core/Secrets"
+import * as Sweeps from "@effect-wandb/core/Sweeps"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as LocalServer from "@effect-wandb/server/LocalServer"
 import { describe, expect, it, layer } from "@effect/vitest"
@@ -119,7 +121,8 @@ layer(ServerLive, { excludeTestServices: true })("web server access", (it) => {
       expect(tooLarge.status).toBe(413)
       expect(w.forwarded).toEqual([])
       // every query the client sends is forwarded, mutations never
-      const queries = [...WandbApi.operations, ...History.operations].filter((o) => !/mutation /.test(o.document))
+      const queries = [...WandbApi.operations, ...History.operations, ...Histories.operations, ...Sweeps.operations]
+        .filter((o) => !/mutation /.test(o.document))
       expect([...WebProxy.pageOperations.keys()].sort()).toEqual(queries.map((o) => o.document).sort())
       const ok = yield* post(json({ query: viewer.document, operationName: viewer.name, extensions: { persistedQuery: 1 } }))
       expect(ok.status).toBe(200)

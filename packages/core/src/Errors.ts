@@ -135,6 +135,39 @@ export class PermissionDenied extends Schema.TaggedError<PermissionDenied>()("Pe
 }
 
 /**
+ * A change to a run that no longer exists: it was read (a `Run` value) and has been deleted
+ * since, e.g. by another client or an earlier `deleteRun`.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RunDeleted extends Schema.TaggedError<RunDeleted>()("RunDeleted", {
+  entity: Schema.String,
+  project: Schema.String,
+  runId: Schema.String
+}) {
+  override get message(): string {
+    return `run already deleted: ${this.entity}/${this.project}/${this.runId}`
+  }
+}
+
+/**
+ * A change to a run the server marks read-only (`readOnly`); nothing was sent.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RunReadOnly extends Schema.TaggedError<RunReadOnly>()("RunReadOnly", {
+  entity: Schema.String,
+  project: Schema.String,
+  runId: Schema.String
+}) {
+  override get message(): string {
+    return `run is read-only: ${this.entity}/${this.project}/${this.runId}`
+  }
+}
+
+/**
  * The server refused a runs filter or order (HTTP 400 on a runs listing). Carries the
  * server's own message and the filter that was sent.
  *
@@ -300,6 +333,8 @@ export type WandbError =
   | RunNotFound
   | SweepNotFound
   | FileNotFound
+  | RunDeleted
+  | RunReadOnly
   | FilterRejected
   | FileAlreadyExists
   | UnsafeFileName
@@ -326,6 +361,8 @@ export const WandbError = Schema.Union(
   RunNotFound,
   SweepNotFound,
   FileNotFound,
+  RunDeleted,
+  RunReadOnly,
   FilterRejected,
   FileAlreadyExists,
   UnsafeFileName,

@@ -32,6 +32,7 @@ import type * as GraphQLClient from "./GraphQLClient.js"
 import * as Queries from "./internal/historyQueries.js"
 import * as Rows from "./internal/historyRows.js"
 import * as Scan from "./internal/historyScan.js"
+import * as Specs from "./internal/historySpecs.js"
 
 /**
  * A row of the default stream: `_step` always, `_runtime` / `_timestamp` when logged (numbers),
@@ -212,10 +213,7 @@ const validJoin = (join: Join | undefined): Effect.Effect<Join, InvalidArgument>
     ? Effect.succeed(join ?? "inner")
     : invalid("join", `expected "inner" or "outer", got ${JSON.stringify(join)}`)
 
-const historyShape: Rows.RowShape = { entity: "HistoryRow", requireStep: true }
 const systemShape: Rows.RowShape = { entity: "SystemRow", requireStep: false }
-
-const unique = (keys: ReadonlyArray<string>): Array<string> => [...new Set(keys)]
 
 const sampledRows = (
   run: HistoryTarget,
@@ -223,19 +221,10 @@ const sampledRows = (
   keys: ReadonlyArray<string>,
   xAxis: string,
   join: Join
-) => {
-  const valueKeys = unique([xAxis, ...keys]).filter((key) => key !== "_step")
-  if (join === "outer" && keys.length > 1) {
-    const specs = keys.map((key) => ({ keys: unique(["_step", xAxis, key]), samples }))
-    return Effect.flatten(Queries.sampledHistory(run, specs)).pipe(
-      Effect.flatMap((lists) => Effect.forEach(lists, (list) => Rows.decodeObjectRows(list, historyShape))),
-      Effect.map((lists) => Rows.outerJoinByStep(lists, valueKeys))
-    )
-  }
-  return Effect.flatten(Queries.sampledHistory(run, [{ keys: ["_step", ...valueKeys], samples }])).pipe(
-    Effect.flatMap((lists) => Rows.decodeObjectRows(lists[0] ?? [], historyShape))
+) =>
+  Effect.flatten(Queries.sampledHistory(run, Specs.sampledSpecs(samples, keys, xAxis, join))).pipe(
+    Effect.flatMap((lists) => Specs.sampledSpecRows(lists, keys, xAxis, join))
   )
-}
 
 const sampled = (
   run: HistoryTarget,
@@ -262,7 +251,7 @@ const sampled = (
       rows = yield* sampledRows(run, samples, keys, xAxis, join)
     } else {
       const texts = yield* Queries.fullRows(run, stream, samples)
-      const decoded = yield* Rows.decodeTextRows(texts, stream === "system" ? systemShape : historyShape)
+      const decoded = yield* Rows.decodeTextRows(texts, stream === "system" ? systemShape : Specs.historyShape)
       rows = decoded.filter((row) => row[xAxis] !== undefined && row[xAxis] !== null)
     }
     return { xAxis, rows, columns: Rows.toColumns(rows, xAxis, keys) }

@@ -4,7 +4,9 @@
  * spellings from W&B's docs are rewritten to the columns the server accepts:
  * `summary.<k>` → `summary_metrics.<k>` and `config.<k>` → `config.<k>.value` (a key already
  * written `config.<k>.value` or `summary_metrics.<k>` is kept). The same rewriting applies to
- * `order`, which defaults to `+created_at` (oldest first).
+ * `order`, which defaults to `+created_at` (oldest first). Tags: `{"tags": "a"}` (has the tag),
+ * `{"tags": ["a", "b"]}` (has one of them; sent as `$in`), `{"tags": {"$all": ["a", "b"]}}` (has
+ * every one; sent as is — W&B's support for `$all` on tags is unconfirmed, the local server has it).
  *
  * @since 0.1.0
  */
@@ -48,7 +50,11 @@ const normalizeValue = (value: unknown): unknown => {
   if (Array.isArray(value)) return value.map(normalizeValue)
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key.startsWith("$") ? key : normalizeColumn(key), normalizeValue(inner)])
+      Object.entries(value).map(([key, inner]) => [
+        key.startsWith("$") ? key : normalizeColumn(key),
+        // a plain list of tags means "one of them", sent as `$in` (as the official QueryGenerator does)
+        key === "tags" && Array.isArray(inner) ? { $in: inner } : normalizeValue(inner)
+      ])
     )
   }
   return value

@@ -66,3 +66,23 @@ export * as WandbConfig from "./WandbConfig.js"
  * @since 0.1.0
  */
 export * as WandbHttpClient from "./WandbHttpClient.js"
+/**
+ * @since 0.1.0
+ */
+export * as Lifecycle from "./Lifecycle.js"
+/**
+ * @since 0.1.0
+ */
+export * as ConsoleLog from "./ConsoleLog.js"
+/**
+ * @since 0.1.0
+ */
+export * as Sweeps from "./Sweeps.js"
+/**
+ * @since 0.1.0
+ */
+export * as LightRuns from "./LightRuns.js"
+/**
+ * @since 0.1.0
+ */
+export * as Histories from "./Histories.js"

@@ -53,6 +53,11 @@ describe("RunFilters", () => {
     })
   })
 
+  it("tags: a plain list is sent as $in, $all as is", () => {
+    expect(RunFilters.normalizeFilters({ $or: [{ tags: ["a", "b"] }, { tags: { $all: ["c", "d"] } }, { tags: "e" }] }))
+      .toEqual({ $or: [{ tags: { $in: ["a", "b"] } }, { tags: { $all: ["c", "d"] } }, { tags: "e" }] })
+  })
+
   it.effect("encodes filters as JSON text, {} when absent, and rejects non-objects", () =>
     Effect.gen(function*() {
       expect(yield* RunFilters.encodeFilters(undefined)).toBe("{}")

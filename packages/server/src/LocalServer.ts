@@ -38,6 +38,7 @@ import * as Faults from "./FaultInjection.js"
 import * as App from "./internal/app.js"
 import * as Database from "./internal/database.js"
 import * as Limits from "./Limits.js"
+import * as Schema from "./Schema.js"
 import type * as Files from "./internal/fileHandler.js"
 import { ensureUser } from "./internal/users.js"
 
@@ -121,6 +122,11 @@ export interface Options {
    * filter size, regex length): each member overrides one of `Limits.defaults`.
    */
   readonly limits?: Partial<Limits.Limits> | undefined
+  /**
+   * Whether `Run.config` / `Run.summaryMetrics` take a `keys` argument (key-selected listings).
+   * Default `true`; `false` serves `Schema.schemaWithoutRunKeyArguments`, a server without them.
+   */
+  readonly runKeyArguments?: boolean | undefined
 }
 
 /**
@@ -204,7 +210,8 @@ export const make = (
         ),
       transformFileBody: faults === undefined ? options.transformFileBody : (file, body) =>
         faults.transformFileBody(file, options.transformFileBody?.(file, body) ?? body),
-      limits: Limits.make(options.limits)
+      limits: Limits.make(options.limits),
+      schema: options.runKeyArguments === false ? Schema.schemaWithoutRunKeyArguments : Schema.schema
     })
     // The platform runs handlers uninterruptibly; ours stop when the client goes away (e.g. a
     // `slow` fault's wait).

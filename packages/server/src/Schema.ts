@@ -30,6 +30,8 @@ type Query {
   model(name: String, entityName: String): Project
   entity(name: String): Entity
   serverInfo: ServerInfo
+  "Users whose username, name or email contains \`query\` (admins only, as on W&B)."
+  users(query: String, first: Int, after: String): UserConnection
 }
 
 type Mutation {
@@ -37,6 +39,8 @@ type Mutation {
   upsertModel(input: UpsertModelInput!): UpsertModelPayload
   deleteRun(input: DeleteRunInput!): DeleteRunPayload
   updateRunState(input: UpdateRunStateInput!): UpdateRunStatePayload
+  stopRun(input: StopRunInput!): StopRunPayload
+  deleteFiles(input: DeleteFilesInput!): DeleteFilesPayload
 }
 
 type PageInfo {
@@ -61,6 +65,16 @@ type User {
   teams(first: Int, after: String): EntityConnection
 }
 
+type UserEdge {
+  node: User
+  cursor: String!
+}
+
+type UserConnection {
+  edges: [UserEdge!]!
+  pageInfo: PageInfo!
+}
+
 type ApiKey {
   id: ID!
   name: String!
@@ -82,6 +96,30 @@ type Entity {
   name: String!
   isTeam: Boolean!
   projects(first: Int, after: String): ProjectConnection
+  available: Boolean
+  photoUrl: String
+  readOnly: Boolean
+  readOnlyAdmin: Boolean
+  entityType: String
+  privateOnly: Boolean
+  storageBytes: Int64
+  codeSavingEnabled: Boolean
+  defaultAccess: String
+  isPaid: Boolean
+  members: [Member!]!
+}
+
+"A member of an entity (a team's users; a personal entity's owner)."
+type Member {
+  id: ID
+  admin: Boolean
+  pending: Boolean
+  email: String
+  username: String
+  name: String!
+  photoUrl: String
+  accountType: String
+  apiKey: String
 }
 
 type EntityEdge {
@@ -104,6 +142,8 @@ type Project {
   createdAt: DateTime!
   isBenchmark: Boolean!
   readOnly: Boolean
+  access: String
+  views: JSONString
   user: User
   runCount(filters: JSONString): Int
   runs(filters: JSONString, after: String, first: Int, order: String): RunConnection
@@ -144,8 +184,9 @@ type Run {
   description: String
   notes: String
   tags: [String!]
-  config: JSONString
-  summaryMetrics: JSONString
+  "\`keys\`: only these top-level keys (inferred from W&B's \`wandbConfig(keys:)\`; see the README)."
+  config(keys: [String!]): JSONString
+  summaryMetrics(keys: [String!]): JSONString
   systemMetrics: JSONString
   historyLineCount: Int
   historyKeys: JSON
@@ -156,6 +197,30 @@ type Run {
   events(samples: Int): [String]
   sampledHistory(specs: [JSONString!]!): [JSON]
   parquetHistory(liveKeys: [String!]!): ParquetHistory
+  "Whether a stop was requested (\`stopRun\`)."
+  stopped: Boolean
+  logLineCount: Int
+  "The console log (the run's \`output.log\`), one node per line."
+  logLines(first: Int, after: String, last: Int, useImprovedPagination: Boolean): LogLineConnection
+}
+
+type LogLine {
+  id: ID!
+  number: Int!
+  timestamp: DateTime
+  level: String
+  label: String
+  line: String!
+}
+
+type LogLineEdge {
+  node: LogLine
+  cursor: String!
+}
+
+type LogLineConnection {
+  edges: [LogLineEdge!]!
+  pageInfo: PageInfo!
 }
 
 type RunEdge {
@@ -210,6 +275,28 @@ type Sweep {
   runCountExpected: Int
   project: Project
   runs(order: String, after: String, first: Int, filters: JSONString): RunConnection
+  agents(first: Int, after: String): AgentConnection
+  agent(agentName: String!): Agent
+}
+
+type Agent {
+  id: ID!
+  name: String!
+  host: String
+  state: String
+  totalRuns: Int
+  createdAt: DateTime
+  heartbeatAt: DateTime
+}
+
+type AgentEdge {
+  node: Agent
+  cursor: String!
+}
+
+type AgentConnection {
+  edges: [AgentEdge!]!
+  pageInfo: PageInfo!
 }
 
 type SweepEdge {
@@ -301,6 +388,27 @@ type UpdateRunStatePayload {
   clientMutationId: String
 }
 
+input StopRunInput {
+  id: ID!
+  clientMutationId: String
+}
+
+type StopRunPayload {
+  success: Boolean
+  clientMutationId: String
+}
+
+input DeleteFilesInput {
+  files: [ID!]!
+  projectId: Int
+  clientMutationId: String
+}
+
+type DeleteFilesPayload {
+  success: Boolean
+  clientMutationId: String
+}
+
 type UpsertModelPayload {
   project: Project
   model: Project
@@ -317,3 +425,16 @@ type UpsertModelPayload {
  * @category schema
  */
 export const schema: GraphQLSchema = buildSchema(schemaSdl)
+
+/**
+ * {@link schema} without the `keys` arguments of `Run.config` / `Run.summaryMetrics`: a server
+ * as the official documents prove W&B to be (`LocalServer.Options.runKeyArguments: false`), to
+ * test clients that fall back to whole objects.
+ *
+ * @since 0.1.0
+ * @category schema
+ */
+export const schemaWithoutRunKeyArguments: GraphQLSchema = buildSchema(
+  schemaSdl.replace("config(keys: [String!]): JSONString", "config: JSONString")
+    .replace("summaryMetrics(keys: [String!]): JSONString", "summaryMetrics: JSONString")
+)

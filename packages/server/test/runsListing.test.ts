@@ -124,6 +124,11 @@ describe("runs listing", () => {
         expect(yield* listing(server, { displayName: { $regex: "^alpha" } })).toEqual(["r1", "r3"])
         expect(yield* listing(server, { tags: "a" })).toEqual(["r1", "r5"])
         expect(yield* listing(server, { tags: { $in: ["b", "c"] } })).toEqual(["r1", "r2", "r4"])
+        // the forms of the newest official code: $all (every tag) and a plain list (one of them)
+        expect(yield* listing(server, { tags: { $all: ["a", "b"] } })).toEqual(["r1"])
+        expect(yield* listing(server, { tags: { $all: ["b"] } })).toEqual(["r1", "r2"])
+        expect(yield* listing(server, { tags: { $all: [] } })).toEqual([])
+        expect(yield* listing(server, { tags: ["b", "c"] })).toEqual(["r1", "r2", "r4"])
         expect(yield* listing(server, { sweep: "sw9" })).toEqual(["r4"])
         expect(yield* listing(server, { $and: [{ sweep: "sw9" }] })).toEqual(["r4"])
       }))
@@ -155,6 +160,8 @@ describe("runs listing", () => {
           const reply = yield* gql(server, RUNS, { project: "filters", entity: "ent", filters })
           expect(reply.status, filters).toBe(400)
           expect(reply.body.errors[0].message.length, filters).toBeGreaterThan(0)
+          // the listing asks `runCount` and `runs` with the same filter: one refusal, reported once
+          expect(reply.body.errors, filters).toHaveLength(1)
           expect(reply.body.data, filters).toBeUndefined()
         }
         const badOrder = yield* gql(server, RUNS, { project: "filters", entity: "ent", order: "+summary.loss" })

@@ -8,9 +8,10 @@
  */
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Download from "@effect-wandb/core/Download"
-import * as History from "@effect-wandb/core/History"
+import * as Histories from "@effect-wandb/core/Histories"
 import type * as Run from "@effect-wandb/core/Run"
 import type * as RunFile from "@effect-wandb/core/RunFile"
+import * as Sweeps from "@effect-wandb/core/Sweeps"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as BrowserWandb from "@effect-wandb/platform-browser/BrowserWandb"
 import * as Cause from "effect/Cause"
@@ -154,6 +155,7 @@ const loadRuns = async () => {
   state.metricColumns = pickMetricColumns(state.runs)
   renderRuns()
   setStatus(`${state.runs.length} runs of ${state.entity}/${state.project} (order ${state.order})`)
+  void loadSweeps()
   updateMetrics()
   await drawChart()
 }
@@ -183,12 +185,15 @@ const drawChart = async () => {
     return
   }
   const samples = Number(($("samples") as HTMLInputElement).value) || 500
+  // every selected run's history in one request (per 50 runs)
   const series = await run(
-    Effect.forEach(runs, (r) =>
-      Effect.map(History.history(r, { keys: [metric], samples }), (h): Chart.Series => ({
-        name: r.name ?? r.id,
+    Stream.runCollect(Histories.histories(Stream.fromIterable(runs), { keys: [metric], samples })).pipe(
+      Effect.map(Chunk.map((h, i): Chart.Series => ({
+        name: runs[i]!.name ?? runs[i]!.id,
         points: h.rows.map((row) => [row._step, toNumber(row[metric])] as const)
-      })), { concurrency: 4 })
+      }))),
+      Effect.map(Chunk.toReadonlyArray)
+    )
   )
   if (series === undefined) return
   chart.innerHTML = Chart.lineChart(series, { title: metric, xLabel: "_step", width: 620, height: 340 })
@@ -239,6 +244,34 @@ const downloadFile = async (file: RunFile.RunFile) => {
   $("downloads").textContent = note
   $("downloads").dataset["bytes"] = String(saved.bytes.length)
   setStatus(note)
+}
+
+/** The project's sweeps, each with its best run by the metric of its config. */
+const loadSweeps = async () => {
+  const path = `${state.entity}/${state.project}`
+  const sweeps = await run(
+    Stream.runCollect(Sweeps.sweeps(path).pipe(
+      Stream.mapEffect((sweep) => Effect.map(Sweeps.bestRun(sweep), (best) => ({ sweep, best })), { concurrency: 4 })
+    ))
+  )
+  if (sweeps === undefined || path !== `${state.entity}/${state.project}`) return
+  const body = $("sweeps").querySelector("tbody")!
+  body.replaceChildren()
+  for (const { best, sweep } of sweeps) {
+    const row = el("tr", { "data-sweep": sweep.id })
+    const bestRun = best._tag === "Some" ? best.value : null
+    const metric = Sweeps.metricOrder(sweep)?.replace(/^([+-])summary_metrics\./, (_, sign) => (sign === "+" ? "min " : "max ")) ?? ""
+    row.append(
+      el("td", {}, sweep.name ?? sweep.id),
+      el("td", {}, sweep.method ?? ""),
+      el("td", { class: `state-${sweep.state.toLowerCase()}` }, sweep.state),
+      el("td", { class: "num" }, String(sweep.runCount)),
+      el("td", {}, metric),
+      el("td", { class: "best" }, bestRun === null ? "" : bestRun.name ?? bestRun.id)
+    )
+    body.append(row)
+  }
+  $("sweep-count").textContent = `${sweeps.length} sweep${sweeps.length === 1 ? "" : "s"}`
 }
 
 const loadProjects = async () => {

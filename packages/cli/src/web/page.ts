@@ -72,6 +72,8 @@ export const html = (config: PageConfig): string => `<!doctype html>
       <button id="apply">Apply</button>
     </div>
     <div id="runs-wrap"><table id="runs"><thead></thead><tbody></tbody></table></div>
+    <h2>Sweeps <span id="sweep-count" class="muted"></span></h2>
+    <table id="sweeps"><thead><tr><th>sweep</th><th>method</th><th>state</th><th>runs</th><th>metric</th><th>best run</th></tr></thead><tbody></tbody></table>
   </section>
   <section id="chart-panel">
     <h2>History</h2>

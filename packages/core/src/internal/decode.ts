@@ -93,8 +93,10 @@ export const decodeOne = <I, A>(item: I, f: (item: I) => A): Effect.Effect<A, De
 /**
  * Reads a JSON object that W&B sends as JSON text (or, tolerated, as an object already).
  * `null`, missing or empty text is `{}`.
+ *
+ * @internal
  */
-const jsonObject = (
+export const jsonObject = (
   entity: string,
   field: string,
   value: unknown,
@@ -108,8 +110,12 @@ const jsonObject = (
     return parsed
   })
 
-/** ISO-8601 timestamp; without a zone designator it is UTC (W&B's run timestamps). */
-const timestamp = (entity: string, field: string, value: string): Date =>
+/**
+ * ISO-8601 timestamp; without a zone designator it is UTC (W&B's run timestamps).
+ *
+ * @internal
+ */
+export const timestamp = (entity: string, field: string, value: string): Date =>
   attempt(entity, field, () => {
     const text = value.trim()
     const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(text) || !text.includes("T") ? text : `${text}Z`
@@ -118,7 +124,8 @@ const timestamp = (entity: string, field: string, value: string): Date =>
     return date
   })
 
-const optionalTimestamp = (entity: string, field: string, value: string | null): Date | null =>
+/** @internal */
+export const optionalTimestamp = (entity: string, field: string, value: string | null): Date | null =>
   value === null ? null : timestamp(entity, field, value)
 
 /** Percent-encodes every character but `A-Z a-z 0-9 _ . - ~` (Python's `quote(s, safe="")`). */
@@ -136,8 +143,10 @@ export const appPath = (appUrl: string, ...segments: ReadonlyArray<string>): str
 /**
  * `rawConfig`: every key, `{value, desc}` wrappers unwrapped (other values as they are);
  * `config`: the same without the internal keys. Plain loops: this runs for every listed run.
+ *
+ * @internal
  */
-const configs = (stored: JsonObject): { readonly rawConfig: JsonObject; readonly config: JsonObject } => {
+export const configs = (stored: JsonObject): { readonly rawConfig: JsonObject; readonly config: JsonObject } => {
   const rawConfig: Record<string, unknown> = {}
   const config: Record<string, unknown> = {}
   for (const key of Object.keys(stored)) {
@@ -169,8 +178,12 @@ export interface Coordinates {
   readonly project: string
 }
 
-/** Where a run or sweep lives and what it is called: the node's `name` is the short id. */
-const identity = (
+/**
+ * Where a run or sweep lives and what it is called: the node's `name` is the short id.
+ *
+ * @internal
+ */
+export const identity = (
   node: { readonly id: string; readonly name: string; readonly displayName?: string | null | undefined },
   at: Coordinates
 ) => ({ entity: at.entity, project: at.project, id: node.name, storageId: node.id, name: node.displayName ?? null })

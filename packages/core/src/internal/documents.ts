@@ -43,7 +43,7 @@ const API_KEY_FRAGMENT = `fragment ApiKeyFragment on ApiKey {
 
 `
 
-const PAGE_INFO_FRAGMENT = `fragment PageInfoFragment on PageInfo {
+export const PAGE_INFO_FRAGMENT = `fragment PageInfoFragment on PageInfo {
   __typename
   endCursor
   hasNextPage
@@ -192,17 +192,8 @@ export const Run = `#graphql
         }
         ${RUN_FRAGMENT}        `
 
-/** `Api.sweep` step 1 (Current client, verbatim). */
-export const GetSweep = `
-query GetSweep($name: String!, $project: String, $entity: String) {
-  project(name: $project, entityName: $entity) {
-    sweep(sweepName: $name) {
-      ...SweepFragment
-    }
-  }
-}
-
-fragment SweepFragment on Sweep {
+/** The Current client's `SweepFragment`, shared by `GetSweep` and `GetSweeps`. */
+export const SWEEP_FRAGMENT = `fragment SweepFragment on Sweep {
   __typename
   id
   name
@@ -218,6 +209,18 @@ fragment SweepFragment on Sweep {
   runCountExpected
 }
 `
+
+/** `Api.sweep` step 1 (Current client, verbatim). */
+export const GetSweep = `
+query GetSweep($name: String!, $project: String, $entity: String) {
+  project(name: $project, entityName: $entity) {
+    sweep(sweepName: $name) {
+      ...SweepFragment
+    }
+  }
+}
+
+${SWEEP_FRAGMENT}`
 
 /** `Run.files` / `Run.file` (Current client, verbatim). */
 export const RunFiles = `#graphql

@@ -11,6 +11,7 @@ import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type { GraphQLSchema } from "graphql"
 import type { Limits } from "../Limits.js"
 import { authenticate } from "./auth.js"
 import { type FileBodyTransform, fileHandler } from "./fileHandler.js"
@@ -30,6 +31,8 @@ export interface AppOptions {
   readonly faultInjection: FaultInjection | undefined
   readonly transformFileBody: FileBodyTransform | undefined
   readonly limits: Limits
+  /** The schema requests are validated and executed against. */
+  readonly schema: GraphQLSchema
 }
 
 const route = (
@@ -39,7 +42,7 @@ const route = (
   const path = request.url.split("?")[0]!
   if (path === "/graphql" || path === "/graphql/") {
     return request.method === "POST"
-      ? graphqlHandler(options.baseUrl, options.limits)
+      ? graphqlHandler(options.baseUrl, options.limits, options.schema)
       : Effect.succeed(Responses.error(405, "use POST for /graphql", { allow: "POST" }))
   }
   if (path.startsWith("/files/")) {

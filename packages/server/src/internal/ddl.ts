@@ -128,7 +128,24 @@ export const ddl: ReadonlyArray<string> = [
     idx INTEGER NOT NULL,
     data BLOB NOT NULL,
     PRIMARY KEY (file_id, idx)
-  ) WITHOUT ROWID`
+  ) WITHOUT ROWID`,
+  // Sweep agents (the processes that run a sweep's runs), as `Sweep.agents` lists them.
+  `CREATE TABLE IF NOT EXISTS agents (
+    id INTEGER PRIMARY KEY,
+    sweep_id INTEGER NOT NULL REFERENCES sweeps(id),
+    name TEXT NOT NULL,
+    host TEXT,
+    state TEXT NOT NULL DEFAULT 'RUNNING',
+    total_runs INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    heartbeat_at TEXT,
+    UNIQUE (sweep_id, name)
+  )`,
+  // Runs asked to stop (`stopRun`); `Run.stopped` reads it.
+  `CREATE TABLE IF NOT EXISTS run_stops (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+    requested_at TEXT NOT NULL
+  )`
 ]
 
 /** Size of one `file_chunks.data` blob (the last chunk of a file may be shorter). @internal */

@@ -8,6 +8,7 @@
 import { BadRequest } from "./badRequest.js"
 import type { GraphContext } from "./context.js"
 import * as History from "./history.js"
+import * as Lifecycle from "./lifecycle.js"
 import { decodeCursor, encodeCursor, fileUrl, nodeId, projectStorageId, runStorageId } from "./ids.js"
 import * as Runs from "./runs.js"
 import {
@@ -94,6 +95,40 @@ export class EntityNode {
   }
   projects(args: Runs.PageArgs, ctx: GraphContext): Promise<Connection<ProjectNode>> {
     return projectsOf(ctx, this.row, args)
+  }
+  // The team fields of `api.team(...)`: fixed answers where the server has no such notion.
+  get available(): boolean {
+    return false
+  }
+  get photoUrl(): null {
+    return null
+  }
+  get readOnly(): boolean {
+    return false
+  }
+  get readOnlyAdmin(): boolean {
+    return false
+  }
+  get entityType(): string {
+    return this.isTeam ? "TEAM" : "USER"
+  }
+  get privateOnly(): boolean {
+    return false
+  }
+  get storageBytes(): number {
+    return 0
+  }
+  get codeSavingEnabled(): boolean {
+    return false
+  }
+  get defaultAccess(): string {
+    return "PRIVATE"
+  }
+  get isPaid(): boolean {
+    return false
+  }
+  members(_: unknown, ctx: GraphContext) {
+    return Lifecycle.members(ctx, this.row.name)
   }
 }
 
@@ -226,6 +261,12 @@ export class ProjectNode {
   }
   get readOnly(): boolean {
     return this.row.read_only === 1
+  }
+  get access(): string {
+    return "PRIVATE"
+  }
+  get views(): string {
+    return "{}"
   }
   user(_: unknown, ctx: GraphContext): Promise<UserNode | null> {
     return findUser(ctx, this.row.user_id)
@@ -360,11 +401,11 @@ export class RunNode {
   get tags(): ReadonlyArray<string> {
     return JSON.parse(this.row.tags)
   }
-  get config(): string {
-    return this.row.config
+  config(args: { readonly keys?: ReadonlyArray<string> | null }): string {
+    return Lifecycle.selectKeys(this.row.config, args.keys)
   }
-  get summaryMetrics(): string {
-    return this.row.summary_metrics
+  summaryMetrics(args: { readonly keys?: ReadonlyArray<string> | null }): string {
+    return Lifecycle.selectKeys(this.row.summary_metrics, args.keys)
   }
   get systemMetrics(): string {
     return this.row.system_metrics
@@ -436,6 +477,15 @@ export class RunNode {
   }
   parquetHistory(args: { readonly liveKeys: ReadonlyArray<string> }, ctx: GraphContext) {
     return History.parquetHistory(ctx, this.row.id, args.liveKeys)
+  }
+  stopped(_: unknown, ctx: GraphContext): Promise<boolean> {
+    return Lifecycle.stopped(ctx, this.row.id)
+  }
+  logLineCount(_: unknown, ctx: GraphContext): Promise<number> {
+    return Lifecycle.logLineCount(ctx, this.row.id)
+  }
+  logLines(args: Lifecycle.LogLinesArgs, ctx: GraphContext) {
+    return Lifecycle.logLines(ctx, this.row.id, args)
   }
 }
 
@@ -535,6 +585,12 @@ export class SweepNode {
   runs(args: Runs.RunsArgs, ctx: GraphContext): Promise<Connection<RunNode>> {
     return runsConnection(ctx, this.projectNode, { sweepName: this.row.name }, args)
   }
+  agents(args: Runs.PageArgs, ctx: GraphContext) {
+    return Lifecycle.agents(ctx, this.row.id, args)
+  }
+  agent(args: { readonly agentName: string }, ctx: GraphContext) {
+    return Lifecycle.agent(ctx, this.row.id, args.agentName)
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -583,6 +639,10 @@ export const root = {
     const row = await findEntity(ctx, args.name ?? ctx.viewer.default_entity)
     return row === undefined ? null : new EntityNode(row)
   },
+  users: async (args: Runs.PageArgs & { readonly query?: string | null }, ctx: GraphContext) => {
+    const page = await Lifecycle.searchUsers(ctx, args.query, args)
+    return connection(page.rows.map((r) => new UserNode(r)), page.cursors, page.more, args.after != null)
+  },
   serverInfo: () => ({
     features: features.map((name) => ({ name, isEnabled: false })),
     cliVersionInfo: {},
@@ -598,11 +658,21 @@ export const root = {
     return { project, model: project, inserted: result.inserted, clientMutationId: null }
   },
   deleteRun: async (args: { readonly input: { readonly id: string } }, ctx: GraphContext) => {
+    await Lifecycle.writableRun(ctx, args.input.id, "deleteRun")
     await ctx.run(deleteRun(args.input.id))
     return { clientMutationId: null }
   },
   updateRunState: async (args: { readonly input: { readonly id: string; readonly state: string } }, ctx: GraphContext) => {
+    await Lifecycle.writableRun(ctx, args.input.id, "updateRunState")
     await ctx.run(updateRunState(args.input.id, args.input.state))
     return { success: true, clientMutationId: null }
-  }
+  },
+  stopRun: async (args: { readonly input: { readonly id: string } }, ctx: GraphContext) => ({
+    success: await Lifecycle.stopRun(ctx, args.input.id),
+    clientMutationId: null
+  }),
+  deleteFiles: async (
+    args: { readonly input: { readonly files: ReadonlyArray<string>; readonly projectId?: number | null } },
+    ctx: GraphContext
+  ) => ({ success: await Lifecycle.deleteFiles(ctx, args.input), clientMutationId: null })
 }

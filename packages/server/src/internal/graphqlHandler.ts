@@ -16,9 +16,9 @@ import type * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
-import { type DocumentNode, execute, GraphQLError, parse, validate } from "graphql"
+import { type DocumentNode, execute, GraphQLError, type GraphQLSchema, parse, validate } from "graphql"
 import type { Limits } from "../Limits.js"
-import { schema } from "../Schema.js"
+import { schema as defaultSchema } from "../Schema.js"
 import { CurrentUser } from "./auth.js"
 import { BadRequest } from "./badRequest.js"
 import { makeContext } from "./context.js"
@@ -58,7 +58,7 @@ const readRequest = (body: string): GraphqlRequest | string => {
   }
 }
 
-const parseAndValidate = (limits: Limits, query: string): DocumentNode | ReadonlyArray<GraphQLError> => {
+const parseAndValidate = (schema: GraphQLSchema, limits: Limits, query: string): DocumentNode | ReadonlyArray<GraphQLError> => {
   let document: DocumentNode
   try {
     document = parse(query, { maxTokens: limits.maxTokens })
@@ -79,7 +79,7 @@ const parseAndValidate = (limits: Limits, query: string): DocumentNode | Readonl
 const DOCUMENT_CACHE_SIZE = 256
 const documentCaches = new WeakMap<Limits, Map<string, DocumentNode | ReadonlyArray<GraphQLError>>>()
 
-const parseDocument = (limits: Limits, query: string): DocumentNode | ReadonlyArray<GraphQLError> => {
+const parseDocument = (schema: GraphQLSchema, limits: Limits, query: string): DocumentNode | ReadonlyArray<GraphQLError> => {
   let documentCache = documentCaches.get(limits)
   if (documentCache === undefined) {
     documentCache = new Map()
@@ -88,7 +88,7 @@ const parseDocument = (limits: Limits, query: string): DocumentNode | ReadonlyAr
   let document = documentCache.get(query)
   if (document === undefined) {
     if (documentCache.size >= DOCUMENT_CACHE_SIZE) documentCache.delete(documentCache.keys().next().value!)
-    document = parseAndValidate(limits, query)
+    document = parseAndValidate(schema, limits, query)
     documentCache.set(query, document)
   }
   return document
@@ -125,7 +125,8 @@ const baseUrlOf = (request: HttpServerRequest.HttpServerRequest, fallback: strin
  */
 export const graphqlHandler = (
   fallbackBaseUrl: string,
-  limits: Limits
+  limits: Limits,
+  schema: GraphQLSchema = defaultSchema
 ): Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
@@ -138,7 +139,7 @@ export const graphqlHandler = (
     if (body._tag === "Unreadable") return unreadable()
     const graphqlRequest = readRequest(body.text)
     if (typeof graphqlRequest === "string") return Responses.error(400, graphqlRequest)
-    const document = parseDocument(limits, graphqlRequest.query)
+    const document = parseDocument(schema, limits, graphqlRequest.query)
     if (!("kind" in document)) return Responses.json(400, { errors: document.map((e) => e.toJSON()) })
     const overCost = checkCost(schema, limits, document, graphqlRequest.operationName, graphqlRequest.variables)
     if (overCost.length > 0) return Responses.json(400, { errors: overCost.map((message) => ({ message })) })
@@ -163,7 +164,8 @@ export const graphqlHandler = (
       const limit = sqliteLimitMessage(e.originalError)
       return limit === undefined ? [] : [limit]
     })
-    if (rejected.length > 0) return Responses.json(400, { errors: rejected.map((message) => ({ message })) })
+    // one refusal (a filter shared by `runCount` and `runs`) is reported once
+    if (rejected.length > 0) return Responses.json(400, { errors: [...new Set(rejected)].map((message) => ({ message })) })
     const internal = errors.filter((e) => e.originalError !== undefined && !(e.originalError instanceof GraphQLError))
     if (internal.length > 0) {
       yield* Effect.logError("graphql resolver failed", internal.map((e) => e.originalError))

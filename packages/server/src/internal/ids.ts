@@ -72,3 +72,9 @@ export const fileUrl = (baseUrl: string, entity: string, project: string, run: s
   `${baseUrl}/files/${encodeURIComponent(entity)}/${encodeURIComponent(project)}/${encodeURIComponent(run)}/${
     name.split("/").map(encodeURIComponent).join("/")
   }`
+
+/** The number inside a {@link nodeId} of `kind`, if `id` is one. @internal */
+export const decodeNodeId = (kind: string, id: string): number | undefined => {
+  const match = new RegExp(`^${kind}:(\\d+)$`).exec(unb64(id))
+  return match === null ? undefined : Number(match[1])
+}

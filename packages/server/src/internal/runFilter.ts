@@ -5,7 +5,7 @@
  * Supported: `$and`, `$or`, `$nor` (non-empty arrays of documents), several keys in one document
  * (ANDed), a bare value (= `$eq`), and `$eq $ne $gt $gte $lt $lte $in $nin $exists $regex`
  * (`$options` with `i`/`m`/`s` alongside `$regex`). Keys: run columns (see {@link columns}),
- * `tags` (membership), `config.<k>[.value][.<nested>]` and `summary_metrics.<k>[.<nested>]`.
+ * `tags` (membership; `$all`, and a plain list as `$in`), `config.<k>[.value][.<nested>]` and `summary_metrics.<k>[.<nested>]`.
  *
  * Comparison semantics follow MongoDB: a comparison only matches values of the same JSON type
  * (numbers with numbers, strings with strings, booleans with booleans), `$ne` / `$nin` also
@@ -344,8 +344,10 @@ const tagsCondition = (value: unknown): SqlFragment => {
   const equals = (v: unknown): SqlFragment => (v === null ? empty : has([v]))
   const operators = operatorsOf("tags", value)
   if (operators === undefined) {
-    return Array.isArray(value) || isPlainObject(value)
-      ? fail(`filter key "tags": expected a tag string or an operator document, got ${show(value)}`)
+    // a plain list is "one of these tags", as the official QueryGenerator sends `$in`
+    if (Array.isArray(value)) return has(arrayArgument("tags", "$in", value))
+    return isPlainObject(value)
+      ? fail(`filter key "tags": expected a tag string, a list or an operator document, got ${show(value)}`)
       : equals(value)
   }
   const options = (value as Record<string, unknown>).$options
@@ -359,6 +361,10 @@ const tagsCondition = (value: unknown): SqlFragment => {
         return has(arrayArgument("tags", op, arg))
       case "$nin":
         return not(has(arrayArgument("tags", op, arg)))
+      case "$all": {
+        const tags = arrayArgument("tags", op, arg)
+        return tags.length === 0 ? FALSE : allOf(tags.map((tag) => has([tag])))
+      }
       case "$exists":
         return existsArgument("tags", arg) ? not(empty) : empty
       case "$regex":

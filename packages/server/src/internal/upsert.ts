@@ -231,7 +231,7 @@ export const deleteRun = (storageId: string): Effect.Effect<void, SqlError | Bad
     yield* sql.withTransaction(Effect.gen(function*() {
       const runId = yield* runIdOf(sql, storageId, "deleteRun")
       yield* sql.unsafe("DELETE FROM file_chunks WHERE file_id IN (SELECT id FROM files WHERE run_id = ?)", [runId])
-      for (const table of ["files", "history", "events"]) {
+      for (const table of ["files", "history", "events", "run_stops"]) {
         yield* sql.unsafe(`DELETE FROM ${table} WHERE run_id = ?`, [runId])
       }
       yield* sql.unsafe("DELETE FROM runs WHERE id = ?", [runId])
