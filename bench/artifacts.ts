@@ -2,7 +2,7 @@
  * Artifact download benchmark: an artifact of 200 files and one of 1 GiB in 8 files, from the
  * local server, with `ArtifactDownload.download` against a raw `fetch` loop of the same files.
  *
- *   pnpm --filter @effect-wandb/bench exec tsx artifacts.ts [--scale 0.25] [--write]
+ *   pnpm --filter @effect-wandb/bench exec tsx artifacts.ts [--scale 0.25] [--quick] [--write]
  *
  * `--scale` multiplies every file size (the default 1 is 200 × 512 KiB and 8 × 128 MiB). As in
  * downloads.ts, the server runs in this process and each measured download in a child process
@@ -29,7 +29,9 @@ import { writeSection } from "./src/results.js"
 
 const MiB = 1024 * 1024
 const CONCURRENCY = 8
-const scale = numberFlag("--scale", 1)
+/** `--quick` (from `npm test`): 200 × 8 KiB and 8 × 2 MiB, a check that the benchmark still works. */
+const QUICK = process.argv.includes("--quick")
+const scale = QUICK ? 1 / 64 : numberFlag("--scale", 1)
 
 const artifacts = {
   many: { collection: "many-files", count: 200, size: Math.round(512 * 1024 * scale) },

@@ -16,31 +16,32 @@
  */
 import { History } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
-import type * as ServerPackage from "@effect-wandb/server"
-import { Context, Effect, Redacted, Stream } from "effect"
-import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs"
+import { Effect, Redacted, Stream } from "effect"
+import { mkdtempSync, rmSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { numberFlag } from "./src/args.js"
 import { bundleChild, peakRssMiB, runChild } from "./src/child.js"
+import { historyDatabase, KEYS, PROJECT, RUN } from "./src/historyData.js"
 import { writeSection } from "./src/results.js"
+import { median, medianOf } from "./src/stats.js"
 
-const ROWS = numberFlag("--rows", 1_000_000)
-/** Requests at once: 12, not `scanHistory`'s default of 8 (see the notes in RESULTS.md). */
-const CONCURRENCY = numberFlag("--concurrency", 12)
-const PREFETCH = numberFlag("--prefetch", 0)
+const QUICK = process.argv.includes("--quick")
+const ROWS = numberFlag("--rows", QUICK ? 20_000 : 1_000_000)
+/** `scanHistory`'s options: its defaults unless given (diagnostics). */
+const flagged = (name: string): number | undefined => process.argv.includes(name) ? numberFlag(name, 0) : undefined
+const CONCURRENCY = flagged("--concurrency")
+const PREFETCH = flagged("--prefetch")
+const PAGE_OPTION = flagged("--page-size")
 /**
  * How effect-wandb's rows are consumed: `Stream.runFold` (the combinator for what the benchmark
  * computes, a count and a checksum), or with `--for-each-chunk` `Stream.runForEachChunk`, whose
  * sink keeps each chunk's handler effect (and so the chunk) alive for a while (see RESULTS.md).
  */
 const FOR_EACH_CHUNK = process.argv.includes("--for-each-chunk")
-const ROUNDS = numberFlag("--rounds", 3)
-const KEYS = 10
+const ROUNDS = numberFlag("--rounds", QUICK ? 1 : 3)
 const PAGE_SIZE = 1000
-const LATENCIES: ReadonlyArray<number> = process.argv.includes("--latency") ? [numberFlag("--latency", 0)] : [0, 20]
-const PROJECT = "bench-history"
-const RUN = "scan1m"
+const LATENCIES: ReadonlyArray<number> = process.argv.includes("--latency") ? [numberFlag("--latency", 0)] : [0, 20, 100]
 
 type Client = "effect-wandb" | "baseline"
 
@@ -95,7 +96,7 @@ const baseline = async (baseUrl: string, apiKey: string, entity: string, acc: { 
 
 const ours = (baseUrl: string, apiKey: string, entity: string, acc: { rows: number; checksum: number }) =>
   History.scanHistory({ entity, project: PROJECT, id: RUN }, {
-    pageSize: PAGE_SIZE,
+    pageSize: PAGE_OPTION,
     concurrency: CONCURRENCY,
     prefetch: PREFETCH
   }).pipe(
@@ -137,56 +138,6 @@ const child = async (client: Client) => {
 
 // ---------------------------------------------------------------- parent: data, server, children
 
-/** The server package, loaded by the parent only (children measure the client alone). */
-type Server = typeof ServerPackage
-
-/** The server's `SqlClient` (its Tag lives in @effect/sql; Tags are keyed by name). */
-type Sql = Effect.Effect.Context<ReturnType<Server["DemoData"]["appendHistory"]>>
-const Sql = Context.GenericTag<Sql>("@effect/sql/SqlClient")
-
-/** Deterministic metric values: smooth curves plus xorshift noise, full double precision. */
-const makeRow = (step: number, noise: () => number): Record<string, unknown> => {
-  const row: Record<string, unknown> = { _step: step, _runtime: step * 0.05, _timestamp: 1_717_236_000 + step * 0.05 }
-  for (let k = 0; k < KEYS; k++) row[`m${k}`] = Math.exp(-step / (50_000 * (k + 1))) + noise() * 0.01
-  return row
-}
-
-/** Writes the run into `file` (a SQLite database), unless a complete copy is already there. */
-const seed = ({ DemoData, LocalServer }: Server, file: string) =>
-  Effect.gen(function*() {
-    if (existsSync(file)) return
-    const partial = `${file}.partial`
-    rmSync(partial, { force: true })
-    yield* Effect.scoped(Effect.gen(function*() {
-      const { sql } = yield* LocalServer.make({ database: partial })
-      yield* sql.unsafe(
-        `INSERT INTO projects (entity_id, name, created_at) SELECT id, ?, '2024-01-01T00:00:00' FROM entities WHERE name = ?`,
-        [PROJECT, LocalServer.DEFAULT_ENTITY]
-      )
-      const [run] = yield* sql.unsafe<{ id: number }>(
-        `INSERT INTO runs (project_id, name, state, created_at) SELECT id, ?, 'finished', '2024-01-01T00:00:00'
-         FROM projects WHERE name = ? RETURNING id`,
-        [RUN, PROJECT]
-      )
-      let x = 2463534242
-      const noise = () => {
-        x ^= x << 13
-        x ^= x >>> 17
-        x ^= x << 5
-        return (x >>> 0) / 4294967296 - 0.5
-      }
-      const batch = 20_000
-      for (let from = 0; from < ROWS; from += batch) {
-        const rows = Array.from({ length: Math.min(batch, ROWS - from) }, (_, i) => makeRow(from + i, noise))
-        yield* DemoData.appendHistory(run!.id, rows).pipe(Effect.provideService(Sql, sql))
-      }
-      yield* sql.unsafe("PRAGMA wal_checkpoint(TRUNCATE)")
-    }))
-    for (const suffix of ["", "-wal", "-shm"]) {
-      if (existsSync(partial + suffix)) renameSync(partial + suffix, file + suffix)
-    }
-  })
-
 const measure = (bundle: string, client: Client, env: Record<string, string>) =>
   runChild<Measurement>(
     client,
@@ -194,10 +145,9 @@ const measure = (bundle: string, client: Client, env: Record<string, string>) =>
       bundle,
       "--child",
       client,
-      "--concurrency",
-      String(CONCURRENCY),
-      "--prefetch",
-      String(PREFETCH),
+      ...(["--concurrency", "--prefetch", "--page-size"] as const).flatMap((flag) =>
+        flagged(flag) === undefined ? [] : [flag, String(flagged(flag))]
+      ),
       ...(FOR_EACH_CHUNK ? ["--for-each-chunk"] : [])
     ],
     { env }
@@ -209,9 +159,8 @@ const rate = (m: Measurement) => m.rows / m.seconds
 const parent = Effect.gen(function*() {
   const server_ = yield* Effect.promise(() => import("@effect-wandb/server"))
   const { LocalServer } = server_
-  const file = join(tmpdir(), `effect-wandb-bench-history-${ROWS}x${KEYS}.sqlite`)
   const seeding = performance.now()
-  yield* seed(server_, file)
+  const file = yield* historyDatabase(server_, ROWS)
   console.error(`data: ${ROWS} rows × ${KEYS} keys in ${file} (${fmt((performance.now() - seeding) / 1000)} s)`)
   if (process.argv.includes("--seed-only")) return
   const dir = mkdtempSync(join(tmpdir(), "wandb-bench-history-"))
@@ -243,24 +192,14 @@ const parent = Effect.gen(function*() {
     }))
   }
 
-  if (only !== -1 || LATENCIES.length < 2) return
   const consistent = runs.every((m) => m.rows === ROWS && m.checksum === runs[0]!.checksum)
-  const median = (values: ReadonlyArray<number>) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+  if (!consistent) return yield* Effect.fail(new Error(`the clients disagree on rows or checksum: ${JSON.stringify(runs)}`))
+  if (only !== -1 || LATENCIES.length < 3) return
   /** Per client and latency, the median of each measure over the rounds. */
   const results: Array<Measurement> = LATENCIES.flatMap((latencyMs) =>
-    (["baseline", "effect-wandb"] as const).map((client) => {
-      const mine = runs.filter((m) => m.client === client && m.latencyMs === latencyMs)
-      return {
-        client,
-        latencyMs,
-        rows: mine[0]!.rows,
-        checksum: mine[0]!.checksum,
-        seconds: median(mine.map((m) => m.seconds)),
-        cpuSeconds: median(mine.map((m) => m.cpuSeconds)),
-        startRssMiB: median(mine.map((m) => m.startRssMiB)),
-        peakRssMiB: median(mine.map((m) => m.peakRssMiB))
-      }
-    })
+    (["baseline", "effect-wandb"] as const).map((client) =>
+      medianOf(runs.filter((m) => m.client === client && m.latencyMs === latencyMs))
+    )
   )
   const find = (client: Client, latencyMs: number) => results.find((m) => m.client === client && m.latencyMs === latencyMs)!
   const row = (m: Measurement) => {
@@ -272,15 +211,19 @@ const parent = Effect.gen(function*() {
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...results.map(row)
   ].join("\n")
-  const speed20 = rate(find("effect-wandb", 20)) / rate(find("baseline", 20))
+  const speed = (latencyMs: number) => rate(find("effect-wandb", latencyMs)) / rate(find("baseline", latencyMs))
   const cpu0 = find("effect-wandb", 0).cpuSeconds / find("baseline", 0).cpuSeconds
-  const peak = Math.max(...results.filter((m) => m.client === "effect-wandb").map((m) => m.peakRssMiB))
-  const highest = Math.max(...runs.filter((m) => m.client === "effect-wandb").map((m) => m.peakRssMiB))
+  /** Per round and latency, effect-wandb's peak RSS minus the baseline's of the same round. */
+  const rssAbove = runs.filter((m) => m.client === "effect-wandb").map((m, i) =>
+    m.peakRssMiB - runs.filter((b) => b.client === "baseline")[i]!.peakRssMiB
+  )
+  const rssAboveMedian = median(rssAbove)
   const verdict = [
-    `- Speed at 20 ms: ${fmt(speed20, 2)} × the baseline (target ≥ 5 ×: ${speed20 >= 5 ? "met" : "NOT met"}).`,
+    `- Speed at 20 ms: ${fmt(speed(20), 2)} × the baseline (target ≥ 5 ×: ${speed(20) >= 5 ? "met" : "NOT met"}).`,
+    `- Speed at 100 ms: ${fmt(speed(100), 2)} × the baseline (target ≥ 10 ×: ${speed(100) >= 10 ? "met" : "NOT met"}).`,
     `- CPU time at 0 ms: ${fmt(cpu0, 2)} × the baseline's (target ≤ 1.3 ×: ${cpu0 <= 1.3 ? "met" : "NOT met"}).`,
-    `- Peak RSS of effect-wandb: ${fmt(peak)} MiB (target < 200 MB: ${peak * 1024 * 1024 < 200e6 ? "met" : "NOT met"}); highest single round: ${fmt(highest)} MiB.`,
-    `- Both clients read the same ${ROWS} rows (row count and checksum equal): ${consistent ? "yes" : "NO"}.`
+    `- Peak RSS above the baseline's of the same round: median ${fmt(rssAboveMedian)} MiB, highest ${fmt(Math.max(...rssAbove))} MiB (target ≤ 40 MiB: ${rssAboveMedian <= 40 ? "met" : "NOT met"}).`,
+    `- Both clients read the same ${ROWS} rows (row count and checksum equal) in every round: yes.`
   ].join("\n")
   console.log(`${table}\n\n${verdict}`)
 
@@ -290,7 +233,7 @@ const parent = Effect.gen(function*() {
       `Node ${process.version}, ${cpus().length} CPUs). One run of ${ROWS} rows × ${KEYS} metric keys (plus \`_step\`, \`_runtime\`,`,
       "`_timestamp`; about 300 bytes of JSON per row) in a SQLite file; the local server runs in the parent process with",
       "the given latency added to every request; each scan runs in its own child process, this file bundled by",
-      `esbuild on plain node for both clients (CPU time and peak RSS are the client's alone). effect-wandb: \`History.scanHistory(run, { pageSize: ${PAGE_SIZE}, concurrency: ${CONCURRENCY}, prefetch: ${PREFETCH} })\``,
+      `esbuild on plain node for both clients (CPU time and peak RSS are the client's alone). effect-wandb: \`History.scanHistory(run${CONCURRENCY === undefined && PREFETCH === undefined && PAGE_OPTION === undefined ? "" : `, ${JSON.stringify({ pageSize: PAGE_OPTION, concurrency: CONCURRENCY, prefetch: PREFETCH })}`})\` (default options unless shown)`,
       `over \`NodeWandb.layer\` (\`node:http\`), consumed with \`${FOR_EACH_CHUNK ? "Stream.runForEachChunk" : "Stream.runFold"}\`. Baseline: sequential \`HistoryPage\``,
       `requests of ${PAGE_SIZE} steps with \`fetch\`, \`JSON.parse\` of the body and of each row, no prefetch.`,
       `Each figure is the median of ${ROUNDS} rounds, the two clients alternating.`,
@@ -300,6 +243,12 @@ const parent = Effect.gen(function*() {
       verdict,
       "",
       "Notes (from diagnostic runs made while tuning, on the same machine; single runs, so read them as ±20 %):",
+      "- The full run of 2026-12-05T13:29Z ran at load averages of 5–10 on the 2 CPUs (other jobs; see the top of this",
+      "  file): the scan is bound by CPU (server and client share the cores, each page costs both about 3–6 ms), so the",
+      "  speed-ups shrink with the CPU left: at 20 ms effect-wandb took 29 s for 1,000,000 rows (4.95 s on the quiet",
+      "  machine of 2026-11-28, 5.70 × then) while the sequential baseline, bound by its 1000 round trips, only went",
+      "  from 28 s to 57 s. The 100 ms row (6.42 ×) is the same: 19.8 s of effect-wandb against at least 6.25 s of",
+      "  waiting (1000 / 16 × 100 ms). Not re-measured on a quiet machine in this session.",
       "- The machine has 2 CPUs, shared by the server (parent process) and the client (child); single runs vary by",
       "  up to ±30 % in time and CPU.",
       "- Peak RSS is the child's `VmHWM` (2026-11-28). Until then it was `process.resourceUsage().maxRSS`, which on",
@@ -322,9 +271,16 @@ const parent = Effect.gen(function*() {
       "  per page (process CPU over 1000 sequential pages; a trivial GraphQL request costs 0.67 ms, SQLite building the",
       "  page 0.6 ms), the client 4.5–6 ms (parsing the body and the rows alone is 2.2 ms per page in both clients).",
       "  Fewer requests in flight hurt (concurrency 4: 12.7 s, 2026-11-27). Since answers wait in their connections,",
-      "  12 requests beat `scanHistory`'s default of 8 (5 alternating rounds at 20 ms, fresh server each: 5.37–6.09 s",
-      "  against 6.06–6.35 s, peak RSS 156–182 against 160–186 MiB), hence `concurrency: 12` here; the default stays",
-      "  8, gentler on W&B's rate limits (at W&B's real latencies of 100 ms and more, raise it).",
+      "  12 requests beat the old default of 8 (5 alternating rounds at 20 ms, fresh server each: 5.37–6.09 s against",
+      "  6.06–6.35 s, peak RSS 156–182 against 160–186 MiB).",
+      "- Default concurrency 8 → 16 (2026-12-05), because of the 100 ms row: with 8 requests in flight, 1000 pages",
+      "  wait at least 1000 / 8 × 100 ms = 12.5 s, while the target (10 × a baseline of about 1000 × 107 ms) needs",
+      "  about 10.7 s. Measured on the loaded machine (load average 5–7, single rounds, effect-wandb only, 100 ms):",
+      "  concurrency 8 26.1 and 26.8 s, 16 18.4 and 24.6 s, client CPU 9.0–9.4 s against 8.3–8.7 s, peak RSS",
+      "  150–172 against 174–175 MiB. 16 is also `NodeWandb`'s default socket cap per host. A user facing W&B's",
+      "  rate limits (`RateLimited`) passes a lower `concurrency` (e.g. 2) to `scanHistory`.",
+      "- The table's effect-wandb rows use `scanHistory`'s default options (no `pageSize`, `concurrency` or `prefetch`",
+      "  given); `--concurrency`, `--prefetch` and `--page-size` override them for diagnostics.",
       "- Request order matters: with a semaphore of `concurrency` permits over `concurrency + prefetch` forked",
       "  requests, later windows took free permits before the window the consumer was waiting for (8.7 s at 20 ms);",
       "  starting requests strictly in window order: 6.8 s.",

@@ -31,7 +31,7 @@ export const bundleChild = (moduleUrl: string, outfile: string): Effect.Effect<v
   })
 
 /** Extra node flags for the measured children, from BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"). */
-const childNodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "")
+export const childNodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter((arg) => arg !== "")
 
 /**
  * Runs `node <BENCH_NODE_ARGS> <argv>` with `env` added to this process's environment. The child

@@ -73,6 +73,31 @@ export const toJson = (value: unknown): unknown => {
 }
 
 /**
+ * Whether `JSON.stringify` already writes `value` as {@link toJson} would convert it: finite
+ * numbers, strings, booleans and null in plain objects and arrays (history rows are). Such values
+ * skip the copy `toJson` makes.
+ */
+const isPlainJson = (value: unknown): boolean => {
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value)
+    case "string":
+    case "boolean":
+      return true
+    case "object": {
+      if (value === null) return true
+      if (Array.isArray(value)) return value.every(isPlainJson)
+      const proto = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return false
+      for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key])) return false
+      return true
+    }
+    default:
+      return false
+  }
+}
+
+/**
  * One JSON text for a value (see {@link toJson}). JSON escapes C0 controls itself; DEL and the C1
  * controls (which `JSON.stringify` leaves raw, and some terminals act on) are written as
  * `\u007f`…`\u009f` escapes too — the same JSON value, nothing a terminal acts on.
@@ -81,7 +106,7 @@ export const toJson = (value: unknown): unknown => {
  * @category conversions
  */
 export const jsonText = (value: unknown, indent?: number): string =>
-  JSON.stringify(toJson(value), null, indent).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+  JSON.stringify(isPlainJson(value) ? value : toJson(value), null, indent).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 /**
  * The text of one cell (table or CSV): empty for null, the number's shortest form, ISO dates,

@@ -21,6 +21,17 @@ describe("Output", () => {
       .toEqual({ box: { at: "2024-01-02T03:04:05.000Z", value: "NaN" }, o: "-Infinity", n: null })
   })
 
+  it("jsonText: plain rows as JSON.stringify writes them; anything else through toJson, also when nested", () => {
+    const row = { _step: 3, loss: 0.25, tags: ["a", null], media: { _type: "image-file", path: "x\u0085.png" } }
+    expect(Output.jsonText(row)).toBe(JSON.stringify(row).replace("\u0085", "\\u0085"))
+    expect(Output.jsonText({ _step: 1, loss: NaN, deep: [{ v: -Infinity }], gone: undefined })).toBe(
+      "{\"_step\":1,\"loss\":\"NaN\",\"deep\":[{\"v\":\"-Infinity\"}]}"
+    )
+    expect(Output.jsonText({ at: new Date("2024-01-02T03:04:05Z"), o: Option.some(2) })).toBe(
+      "{\"at\":\"2024-01-02T03:04:05.000Z\",\"o\":2}"
+    )
+  })
+
   it("getPath: nested records and keys that contain dots", () => {
     const run = { summary: { loss: 0.5, nested: { a: 1 } }, systemMetrics: { "system.gpu.0.gpu": 93 } }
     expect(Output.getPath(run, "summary.loss")).toBe(0.5)

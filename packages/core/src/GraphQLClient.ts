@@ -273,7 +273,9 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
     const traced = <A, E>(effect: Effect.Effect<A, E>, name: string) =>
       inSpan(effect, `GraphQLClient.execute ${name}`, {
         kind: "client",
-        attributes: { "graphql.operation.name": name }
+        attributes: { "graphql.operation.name": name },
+        // the caller's stack (an `Error` per request) costs about 0.07 ms of CPU per request
+        captureStackTrace: false
       })
 
     return GraphQLClient.of({
