@@ -1,5 +1,5 @@
-import { buildCli, buildWeb } from "../scripts/build.js"
+import { buildCli, buildServerForTests, buildWeb } from "../scripts/build.js"
 
 export default async function setup() {
-  await Promise.all([buildCli(), buildWeb()])
+  await Promise.all([buildCli(), buildWeb(), buildServerForTests()])
 }

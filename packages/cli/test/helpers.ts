@@ -22,10 +22,18 @@ export const serverBin = path.join(
   "bin/effect-wandb-server.js"
 )
 
-/** The two ways to start the server: the command line's subcommand and the server's own bin. */
+/**
+ * The server package's entry point bundled by `globalSetup` (`buildServerForTests`): the same
+ * program as {@link serverBin}, which runs it from the sources through tsx and starts three
+ * times slower. (The `--help` parity test runs `serverBin` itself; the consumer test, the
+ * published bin.)
+ */
+const serverBundle = fileURLToPath(new URL("../build/test/effect-wandb-server.mjs", import.meta.url))
+
+/** The two ways to start the server: the command line's subcommand and the server's own entry point. */
 export const serverEntries = [
   { name: "effect-wandb server", command: [bin, "server"] },
-  { name: "effect-wandb-server", command: [serverBin] }
+  { name: "effect-wandb-server", command: [serverBundle] }
 ] as const
 
 /** The key the test server accepts: random, so any appearance in an output is a leak. */
