@@ -29,7 +29,7 @@ import { writeSection } from "./src/results.js"
 
 const MiB = 1024 * 1024
 const CONCURRENCY = 8
-/** `--quick` (from `npm test`): 200 × 8 KiB and 8 × 2 MiB, a check that the benchmark still works. */
+/** `--quick` (`npm run bench -- --quick`, in CI): 200 × 8 KiB and 8 × 2 MiB, a check that the benchmark still works. */
 const QUICK = process.argv.includes("--quick")
 const scale = QUICK ? 1 / 64 : numberFlag("--scale", 1)
 

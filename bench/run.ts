@@ -64,7 +64,7 @@ if (!quick) {
     `Last full run: \`npm run bench\`, ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, ${cpus().length} CPUs`,
     "(shared with other work: read the ratios, measured in one run with the clients alternating, rather than",
     "absolute times). `npm run bench -- --quick` runs every benchmark small, in about a minute, and fails only",
-    "on a broken benchmark (row counts, checksums, md5), never on a time; `npm test` runs it.",
+    "on a broken benchmark (row counts, checksums, md5), never on a time; CI (`.ci/run`) runs it.",
     "",
     ...lines
   ])

@@ -4,9 +4,7 @@
 //    installed beside it when missing (network and disk, not CPU);
 // 2. then vitest (its output as it comes) beside the other checks, one after another: lint and
 //    the API docs (docgen type-checks every @example). Their output is printed when each ends.
-// 3. the benchmarks, small (`pnpm run bench --quick`, about a minute): they fail only when broken
-//    (row counts, checksums, bytes), never on a time; run alone, so they slow no test down;
-// 4. vitest's totals as one closing line (scripts/test-summary.mjs). Exit code 1 if any step failed.
+// 3. vitest's totals as one closing line (scripts/test-summary.mjs). Exit code 1 if any step failed.
 import { spawn } from "node:child_process"
 
 /** Runs `command` through the shell; its output either passed through or kept and returned. */
@@ -49,8 +47,7 @@ const [vitest, others] = await Promise.all([
   run("pnpm vitest", { quiet: false }).then(report),
   inSequence(["pnpm lint", "pnpm docgen"])
 ])
-const bench = report(await run("pnpm run bench --quick", { quiet: true }))
 const summary = await run("node scripts/test-summary.mjs", { quiet: false })
-const failed = [vitest, ...others, bench, summary].filter((step) => step.code !== 0)
+const failed = [vitest, ...others, summary].filter((step) => step.code !== 0)
 for (const step of failed) console.log(`failed: ${step.command}`)
 process.exit(failed.length === 0 ? 0 : 1)
