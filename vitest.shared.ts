@@ -7,8 +7,6 @@ export default defineConfig({
     setupFiles: [new URL("./vitest.setup.ts", import.meta.url).pathname],
     fakeTimers: { toFake: undefined },
     sequence: { concurrent: true },
-    // Test files share their worker's module cache: most of a small file's time was importing Effect.
-    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000
   }
