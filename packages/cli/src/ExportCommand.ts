@@ -27,8 +27,8 @@ import type * as Run from "@effect-wandb/core/Run"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
-import { fileWriter, ParquetWriter, schemaFromColumnData } from "hyparquet-writer"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import * as Client from "./Client.js"
@@ -36,6 +36,7 @@ import { parseFilter } from "./Commands.js"
 import * as GlobalOptions from "./GlobalOptions.js"
 import * as Output from "./Output.js"
 import * as Progress from "./Progress.js"
+import * as RowSink from "./RowSink.js"
 import * as Stdio from "./Stdio.js"
 
 /**
@@ -44,11 +45,6 @@ import * as Stdio from "./Stdio.js"
  */
 export type ExportFormat = "parquet" | "csv" | "ndjson"
 
-/** A sink for the rows of one file: rows in, then finish (or abandon on failure). */
-interface RowSink {
-  readonly write: (rows: ReadonlyArray<Output.Row>) => Effect.Effect<void, InvalidArgument>
-  readonly finish: Effect.Effect<void>
-}
 
 const list = (name: string, description: string) =>
   Options.text(name).pipe(
@@ -68,77 +64,12 @@ const columnsFor = (
   return ["run", "_step", ...metrics, ...configKeys.map((k) => `config.${k}`), ...summaryKeys.map((k) => `summary.${k}`)]
 }
 
-const textSink = (file: string, format: "csv" | "ndjson", columns: ReadonlyArray<string>, header: boolean): RowSink => {
-  const fd = fs.openSync(file, "a")
-  if (format === "csv" && header) fs.writeSync(fd, Output.csvLine(columns))
-  return {
-    write: (rows) =>
-      Effect.sync(() => {
-        const text = rows.map((row) =>
-          format === "csv" ? Output.csvLine(columns.map((c) => row[c])) : Output.jsonText(Output.project(row, columns)) + "\n"
-        ).join("")
-        fs.writeSync(fd, text)
-      }),
-    finish: Effect.sync(() => fs.closeSync(fd))
-  }
-}
-
-const isNumber = (value: unknown): value is number => typeof value === "number"
-
-const parquetSink = (file: string, columns: ReadonlyArray<string>, constants: Output.Row, rowGroup: number): RowSink => {
-  const typeOf = (column: string) =>
-    column === "_step" ? "INT64" : column === "run" || (column in constants && !isNumber(constants[column])) ? "STRING" : "DOUBLE"
-  const types = columns.map(typeOf)
-  const schema = schemaFromColumnData({
-    columnData: columns.map((name, i) => ({ name, data: [], type: types[i] as "STRING", nullable: name !== "run" && name !== "_step" }))
-  })
-  const writer = new ParquetWriter({ writer: fileWriter(file), schema, createdBy: "effect-wandb" })
-  let buffer: Array<Array<unknown>> = columns.map(() => [])
-  let buffered = 0
-  const flush = () => {
-    if (buffered === 0) return
-    writer.write({
-      columnData: columns.map((name, i) => ({ name, data: buffer[i]!, type: types[i] as "STRING", nullable: true })),
-      rowGroupSize: buffered
-    })
-    buffer = columns.map(() => [])
-    buffered = 0
-  }
-  return {
-    write: (rows) =>
-      Effect.suspend(() => {
-        for (const row of rows) {
-          for (let i = 0; i < columns.length; i++) {
-            const value = row[columns[i]!] ?? null
-            if (types[i] === "DOUBLE" && value !== null && !isNumber(value)) {
-              return Effect.fail(
-                new InvalidArgument({
-                  argument: "--format",
-                  reason: `${String(row.run)} step ${String(row._step)}: ${columns[i]} is not a number (${
-                    Output.jsonText(value).slice(0, 60)
-                  }); Parquet columns of metrics are doubles: export as ndjson or csv`
-                })
-              )
-            }
-            buffer[i]!.push(types[i] === "INT64" ? BigInt(value as number) : types[i] === "STRING" && value !== null && typeof value !== "string" ? Output.jsonText(value) : value)
-          }
-          if (++buffered >= rowGroup) flush()
-        }
-        return Effect.void
-      }),
-    finish: Effect.sync(() => {
-      flush()
-      writer.finish()
-    })
-  }
-}
-
 const extension = (format: ExportFormat) => (format === "parquet" ? "parquet" : format)
 
 /** Exports one run into `sink`; returns the rows written. */
 const exportRun = (
   run: Run.Run,
-  sink: RowSink,
+  sink: RowSink.RowSink,
   columns: ReadonlyArray<string>,
   constants: Output.Row,
   options: { readonly keys: ReadonlyArray<string>; readonly pageSize: number },
@@ -161,15 +92,6 @@ const constantsOf = (run: Run.Run, configKeys: ReadonlyArray<string>, summaryKey
   for (const k of summaryKeys) out[`summary.${k}`] = run.summary[k] ?? null
   return out
 }
-
-const sinkFor = (
-  format: ExportFormat,
-  file: string,
-  columns: ReadonlyArray<string>,
-  constants: Output.Row,
-  rowGroup: number,
-  header: boolean
-) => format === "parquet" ? parquetSink(file, columns, constants, rowGroup) : textSink(file, format, columns, header)
 
 /**
  * @since 0.1.0
@@ -223,7 +145,7 @@ export const command = Command.make(
                 fs.rmSync(partial, { force: true })
                 const columns = columnsFor(run, o.keys, o.configKeys, o.summaryKeys)
                 const constants = constantsOf(run, o.configKeys, o.summaryKeys)
-                const sink = sinkFor(format, partial, columns, constants, o.rowGroup, true)
+                const sink = yield* RowSink.make(format, partial, columns, constants, o.rowGroup, true)
                 const { rows } = yield* Effect.onError(exportRun(run, sink, columns, constants, options, advance), () => sink.finish)
                 yield* sink.finish
                 fs.renameSync(partial, file)
@@ -237,9 +159,9 @@ export const command = Command.make(
             fs.rmSync(partial, { force: true })
             const numericConstants = Object.fromEntries(
               columns.filter((c) => c.startsWith("config.") || c.startsWith("summary."))
-                .map((c) => [c, runs.every((run) => isNumber(constantsOf(run, o.configKeys, o.summaryKeys)[c] ?? 0)) ? 0 : ""])
+                .map((c) => [c, runs.every((run) => Predicate.isNumber(constantsOf(run, o.configKeys, o.summaryKeys)[c] ?? 0)) ? 0 : ""])
             )
-            const sink = sinkFor(format, partial, columns, numericConstants, o.rowGroup, true)
+            const sink = yield* RowSink.make(format, partial, columns, numericConstants, o.rowGroup, true)
             yield* Effect.onError(
               Effect.forEach(runs, (run) =>
                 Effect.map(

@@ -5,16 +5,8 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import { InvalidArgument } from "@effect-wandb/core/Errors"
-import * as WandbConfig from "@effect-wandb/core/WandbConfig"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as GlobalOptions from "./GlobalOptions.js"
-import * as Stdio from "./Stdio.js"
-import * as WebAccess from "./WebAccess.js"
-import * as WebBundle from "./WebBundle.js"
-import * as WebServer from "./WebServer.js"
 
 /**
  * The first line the command prints, `serving <url>`.
@@ -24,70 +16,37 @@ import * as WebServer from "./WebServer.js"
  */
 export const servingPrefix = "serving "
 
+const options = {
+  host: Options.text("host").pipe(Options.withDescription("Interface to listen on"), Options.withDefault("127.0.0.1")),
+  port: Options.integer("port").pipe(Options.withDescription("Port (0 picks a free one)"), Options.withDefault(8000)),
+  allowedHosts: Options.text("allowed-host").pipe(
+    Options.withDescription("Another host name the page is reached by (e.g. this machine's DNS name); repeatable"),
+    Options.repeated
+  ),
+  noToken: Options.boolean("no-token").pipe(
+    Options.withDescription(
+      "Serve without the per-start token (less safe: any local user or program can then use the API key through this server); loopback only"
+    )
+  ),
+  ...GlobalOptions.connection
+}
+
 /**
+ * The command's parsed options.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type WebOptions = Command.Command.ParseConfig<typeof options>
+
+/**
+ * The command; its implementation (`WebServe`) is loaded when it runs.
+ *
  * @since 0.1.0
  * @category commands
  */
 export const command = Command.make(
   "web",
-  {
-    host: Options.text("host").pipe(Options.withDescription("Interface to listen on"), Options.withDefault("127.0.0.1")),
-    port: Options.integer("port").pipe(Options.withDescription("Port (0 picks a free one)"), Options.withDefault(8000)),
-    allowedHosts: Options.text("allowed-host").pipe(
-      Options.withDescription("Another host name the page is reached by (e.g. this machine's DNS name); repeatable"),
-      Options.repeated
-    ),
-    noToken: Options.boolean("no-token").pipe(
-      Options.withDescription(
-        "Serve without the per-start token (less safe: any local user or program can then use the API key through this server); loopback only"
-      )
-    ),
-    ...GlobalOptions.connection
-  },
-  (o) =>
-    Effect.gen(function*() {
-      const settings = yield* WandbConfig.makeFromEnv(yield* GlobalOptions.clientOptions(o)).pipe(
-        Effect.catchTag("ConfigError", (error) => new InvalidArgument({ argument: "environment", reason: String(error) }))
-      )
-      const loopback = WebAccess.isLoopback(o.host)
-      if (o.noToken && !loopback) {
-        return yield* new InvalidArgument({
-          argument: "--no-token",
-          reason: `refused with --host ${o.host}: beyond loopback, the token is what keeps other machines from using the API key`
-        })
-      }
-      if (!loopback) {
-        yield* Stdio.errLine(
-          `warning: --host ${o.host} exposes this server beyond this machine; anyone with the printed URL (it carries the token) can use the API key through it`
-        )
-      }
-      const script = yield* WebBundle.script
-      const url = yield* WebServer.make({
-        host: o.host,
-        port: o.port,
-        baseUrl: settings.baseUrl,
-        apiKey: settings.apiKey,
-        allowedHosts: o.allowedHosts,
-        token: o.noToken ? null : WebAccess.makeToken(),
-        script,
-        page: {
-          upstream: settings.baseUrl,
-          entity: Option.getOrNull(settings.entity),
-          project: Option.getOrNull(settings.project)
-        }
-      }).pipe(
-        Effect.catchTag("ServeError", (error) =>
-          new InvalidArgument({ argument: "--host/--port", reason: `cannot listen on ${o.host}:${o.port}: ${String(error.cause)}` }))
-      )
-      yield* Stdio.out(
-        [
-          `${servingPrefix}${url}`,
-          `  proxying the page's queries and file downloads to ${settings.baseUrl}${Option.isSome(settings.apiKey) ? " (with the API key, kept on this server)" : " (no API key set)"}`,
-          o.noToken ? "  no token: every local user and program can use this server (--no-token)" : "  open the URL above: it carries this start's token (keep it private)",
-          "Press Ctrl-C to stop.",
-          ""
-        ].join("\n")
-      )
-      return yield* Effect.never
-    }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
+  options,
+  (o: WebOptions) => Effect.flatMap(Effect.promise(() => import("./WebServe.js")), (module) => module.serve(o))
 ).pipe(Command.withDescription("Serve the web page (runs table, history charts, file downloads) against a W&B base URL."))

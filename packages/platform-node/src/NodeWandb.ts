@@ -59,8 +59,10 @@ export const defaultMaxSockets = 16
  *
  * Not undici: loading the `undici` package and running its WASM parser costs about 20 MiB of
  * resident memory before the first byte of a download (bench/RESULTS.md, "Downloads"), while
- * Node's built-in parser is already part of the runtime. Whole bodies (GraphQL answers) are read
- * in one pass (see `internal/wholeBody.ts`).
+ * Node's built-in parser is already part of the runtime. (`@effect/platform-node/NodeHttpClient`
+ * holds both clients, so plain Node still loads undici's JavaScript with it, about 18 MiB; the
+ * `effect-wandb` CLI's bundle leaves it out, see its `scripts/build.ts`.) Whole bodies (GraphQL
+ * answers) are read in one pass (see `internal/wholeBody.ts`).
  *
  * @since 0.1.0
  * @category layers
