@@ -23,7 +23,7 @@ import { dirname, join } from "node:path"
 import { Readable } from "node:stream"
 import { pipeline } from "node:stream/promises"
 import { numberFlag } from "./src/args.js"
-import { bundleChild, peakRssMiB, resetPeakRss, runChild } from "./src/child.js"
+import { bundleChild, main, peakRssMiB, resetPeakRss, runChild } from "./src/child.js"
 import { pattern } from "./src/pattern.js"
 import { writeSection } from "./src/results.js"
 
@@ -189,9 +189,4 @@ const parent = Effect.gen(function*() {
   }
 })
 
-const childIndex = process.argv.indexOf("--child")
-if (childIndex !== -1) {
-  void child(process.argv[childIndex + 1] as Scenario)
-} else {
-  void Effect.runPromise(Effect.scoped(parent))
-}
+void main<Scenario>(parent, child)

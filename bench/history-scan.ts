@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { cpus, tmpdir } from "node:os"
 import { join } from "node:path"
 import { numberFlag } from "./src/args.js"
-import { bundleChild, peakRssMiB, runChild } from "./src/child.js"
+import { bundleChild, main, peakRssMiB, runChild } from "./src/child.js"
 import { historyDatabase, KEYS, PROJECT, RUN } from "./src/historyData.js"
 import { writeSection } from "./src/results.js"
 import { median, medianOf } from "./src/stats.js"
@@ -243,12 +243,25 @@ const parent = Effect.gen(function*() {
       verdict,
       "",
       "Notes (from diagnostic runs made while tuning, on the same machine; single runs, so read them as ±20 %):",
-      "- The full run of 2026-12-05T13:29Z ran at load averages of 5–10 on the 2 CPUs (other jobs; see the top of this",
-      "  file): the scan is bound by CPU (server and client share the cores, each page costs both about 3–6 ms), so the",
-      "  speed-ups shrink with the CPU left: at 20 ms effect-wandb took 29 s for 1,000,000 rows (4.95 s on the quiet",
-      "  machine of 2026-11-28, 5.70 × then) while the sequential baseline, bound by its 1000 round trips, only went",
-      "  from 28 s to 57 s. The 100 ms row (6.42 ×) is the same: 19.8 s of effect-wandb against at least 6.25 s of",
-      "  waiting (1000 / 16 × 100 ms). Not re-measured on a quiet machine in this session.",
+      "- What bounds the 20 ms row (runs of 2026-12-06, load average about 1: 4.10 × in the full run of 03:12Z,",
+      "  4.00 × in the table above): effect-wandb's child used 7.4 s of CPU in 7.6–7.7 s, one core saturated while",
+      "  the server used the other, and that CPU is the naive client's own (0.99 ×). So the speed-up is at most the",
+      "  baseline's time over the client's CPU, 31 s / 7.4 s = 4.2 ×; 5 × needs a client that spends less CPU on the",
+      "  same bytes than `fetch` + `JSON.parse` does. Most of it is paid by both (CPU profile of the child,",
+      "  2026-12-06): 2.2 s parsing the rows' JSON, 1.8 s turning each 390 KB body into a string (V8 allocates a",
+      "  string that large in its large-object space, fresh pages every time: 1.7 ms per page whichever API decodes",
+      "  it, `TextDecoder`, `Buffer.toString` or `latin1`, against 0.2 ms to copy the bytes), 0.6 s parsing the",
+      "  bodies, 0.8 s collecting garbage; the Effect runtime's share is spread thin (no function of it above 70 ms).",
+      "- The 100 ms row is on the target's edge (9.84 × in the full run, 10.34 × above): 16 requests in flight wait",
+      "  at least 1000 / 16 × 100 ms = 6.25 s, and the scans took 11.0–11.4 s with 7.9–8.5 s of CPU; 10 × needs",
+      "  about 11.2 s. Tried (single rounds, effect-wandb alone, 2026-12-06, with `NodeWandb`'s socket cap raised to",
+      "  32 for the test): concurrency 16 13.0 and 14.0 s, 24 12.3 and 12.8 s, 32 9.8 and 12.1 s, peak RSS 177–196,",
+      "  188–193 and 201–206 MiB: within this machine's noise, at a cost in memory (the RSS target is 40 MiB above",
+      "  the baseline: 35–36 MiB median in these runs, 44–56 MiB in the highest round) and in pressure on W&B's rate",
+      "  limits, so the default stays 16.",
+      "- The full run of 2026-12-05T13:29Z ran at load averages of 5–10 on the 2 CPUs (other jobs): the speed-ups",
+      "  shrink with the CPU left, 1.95 × at 20 ms and 6.42 × at 100 ms then (29 s and 19.8 s of effect-wandb), while",
+      "  the sequential baseline, bound by its round trips, went from 31 s to 57 s and from 112 s to 127 s.",
       "- The machine has 2 CPUs, shared by the server (parent process) and the client (child); single runs vary by",
       "  up to ±30 % in time and CPU.",
       "- Peak RSS is the child's `VmHWM` (2026-11-28). Until then it was `process.resourceUsage().maxRSS`, which on",
@@ -312,9 +325,4 @@ const parent = Effect.gen(function*() {
   }
 })
 
-const childIndex = process.argv.indexOf("--child")
-if (childIndex !== -1) {
-  void child(process.argv[childIndex + 1] as Client)
-} else {
-  void Effect.runPromise(Effect.scoped(parent))
-}
+void main<Client>(parent, child)

@@ -27,7 +27,7 @@ import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { numberFlag } from "./src/args.js"
-import { bundleChild, runChild } from "./src/child.js"
+import { bundleChild, main, runChild } from "./src/child.js"
 import { writeSection } from "./src/results.js"
 
 const QUICK = process.argv.includes("--quick")
@@ -279,9 +279,4 @@ const writeResults = (table: string) =>
     ...NOTES
   ])
 
-const childIndex = process.argv.indexOf("--child")
-if (childIndex !== -1) {
-  await child(process.argv[childIndex + 1] as Client)
-} else {
-  await Effect.runPromise(Effect.scoped(parent))
-}
+await main<Client>(parent, child)

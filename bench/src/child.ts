@@ -5,6 +5,7 @@
  * child to collect its measurement.
  */
 import * as Effect from "effect/Effect"
+import type * as Scope from "effect/Scope"
 import { spawn } from "node:child_process"
 import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module"
@@ -83,4 +84,16 @@ export const resetPeakRss = (): boolean => {
   if (!existsSync("/proc/self/clear_refs")) return false
   writeFileSync("/proc/self/clear_refs", "5")
   return true
+}
+
+/**
+ * A benchmark file's entry point: in a measured child (started with `--child <name>`, see
+ * {@link runChild}) it runs `child(name)`, otherwise the parent's program, scoped.
+ */
+export const main = <Name extends string>(
+  parent: Effect.Effect<void, unknown, Scope.Scope>,
+  child: (name: Name) => unknown
+): Promise<unknown> => {
+  const index = process.argv.indexOf("--child")
+  return index === -1 ? Effect.runPromise(Effect.scoped(parent)) : Promise.resolve(child(process.argv[index + 1] as Name))
 }
