@@ -45,7 +45,6 @@ import * as Stdio from "./Stdio.js"
  */
 export type ExportFormat = "parquet" | "csv" | "ndjson"
 
-
 const list = (name: string, description: string) =>
   Options.text(name).pipe(
     Options.withDescription(description),
