@@ -98,15 +98,16 @@ const isPlainJson = (value: unknown): boolean => {
 }
 
 /**
- * One JSON text for a value (see {@link toJson}). JSON escapes C0 controls itself; DEL and the C1
- * controls (which `JSON.stringify` leaves raw, and some terminals act on) are written as
- * `\u007f`…`\u009f` escapes too — the same JSON value, nothing a terminal acts on.
+ * One JSON text for a value (see {@link toJson}). JSON escapes C0 controls itself; DEL, the C1
+ * controls (which `JSON.stringify` leaves raw, and some terminals act on) and the bidirectional
+ * formatting characters (which reorder what the terminal shows) are written as `\uXXXX` escapes
+ * too — the same JSON value, nothing a terminal acts on.
  *
  * @since 0.1.0
  * @category conversions
  */
 export const jsonText = (value: unknown, indent?: number): string =>
-  JSON.stringify(isPlainJson(value) ? value : toJson(value), null, indent).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+  JSON.stringify(isPlainJson(value) ? value : toJson(value), null, indent).replace(RAW_IN_JSON, unicodeEscape)
 
 /**
  * The text of one cell (table or CSV): empty for null, the number's shortest form, ISO dates,
@@ -161,22 +162,31 @@ export const project = (value: unknown, columns: ReadonlyArray<string>): Row => 
   return row
 }
 
-/** C0 controls, DEL and C1 controls (ESC, BEL, CSI, … — what a terminal acts on). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g
+/**
+ * Bidirectional formatting characters (ALM, LRM, RLM, the embeddings, overrides and isolates):
+ * they reorder the text a terminal shows ("Trojan Source"), so a name can display as another.
+ */
+const BIDI = "\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069"
+/** C0 controls, DEL and C1 controls (ESC, BEL, CSI, … — what a terminal acts on), and {@link BIDI}. */
+const CONTROLS = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f${BIDI}]`, "g")
 /** The same without tab, line feed and carriage return (CSV keeps those inside quoted fields). */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROLS_BUT_LINE_BREAKS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
+const CONTROLS_BUT_LINE_BREAKS = new RegExp(`[\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f${BIDI}]`, "g")
+/** What `JSON.stringify` leaves raw of the above (it escapes C0 controls itself). */
+const RAW_IN_JSON = new RegExp(`[\\u007f-\\u009f${BIDI}]`, "g")
+
+/** `\uXXXX` for a character of the Basic Multilingual Plane (a valid JSON escape). */
+const unicodeEscape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`
 
 const visible = (c: string): string => {
   const code = c.charCodeAt(0)
-  return code <= 0x7f ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`
+  return code <= 0x7f ? `\\x${code.toString(16).padStart(2, "0")}` : unicodeEscape(c)
 }
 
 /**
- * `text` with every control character (C0, DEL, C1) written as a visible escape — `\x1b`,
- * `\x07`, `\x7f`, `\u009b` — so that server-controlled text (run names, tags, config keys and
- * values, file names) cannot move the cursor, clear the screen or set the terminal title.
+ * `text` with every control character (C0, DEL, C1) and bidirectional formatting character
+ * written as a visible escape — `\x1b`, `\x07`, `\x7f`, `\u009b`, `\u202e` — so that
+ * server-controlled text (run names, tags, config keys and values, file names) cannot move the
+ * cursor, clear the screen, set the terminal title or display as other text.
  * `keepLineBreaks` leaves tab, LF and CR alone (CSV quotes them). A literal backslash is left
  * as it is, so the escape of a control character and the same text typed literally look alike.
  *

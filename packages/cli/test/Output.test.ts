@@ -102,6 +102,20 @@ describe("Output", () => {
       expect(yield* renderAll("csv", ["a"], [{ a: "line 1\nline 2\ttab" }])).toBe("a\n\"line 1\nline 2\ttab\"\n")
     }))
 
+  it.effect("every format escapes bidirectional formatting characters, which make a name display as another", () =>
+    Effect.gen(function*() {
+      // "Trojan Source": U+202E shows `evil\u202egpj.exe` as `evilexe.jpg`
+      const spoof = "evil\u202egpj.exe \u2066x\u2069 \u200f\u061c"
+      const rows = [{ name: spoof, tags: [spoof] }]
+      for (const format of ["table", "csv", "ndjson", "json"] as const) {
+        const text = (yield* renderAll(format, ["name", "tags"], rows)) + Output.renderOne(format, rows[0]!)
+        expect(text, format).not.toMatch(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/)
+        expect(text, format).toContain("evil\\u202egpj.exe \\u2066x\\u2069 \\u200f\\u061c")
+      }
+      // JSON output keeps the same value
+      expect(JSON.parse(Output.jsonText(rows[0]))).toEqual(rows[0])
+    }))
+
   it("renderOne: a field/value table with flattened nested records", () => {
     const text = Output.renderOne("table", { path: "e/p/r", config: { lr: 0.1, opt: { name: "adam" } } })
     expect(text).toMatch(/^path\s+e\/p\/r$/m)
