@@ -41,6 +41,10 @@ export type Services =
  * only (a page has no environment), requests through `fetch`, the OPFS `FileSystem`, `Path`
  * and `Hashing`.
  *
+ * Unlike `NodeWandb.layer`, it leaves out `Artifacts`, so that a page that does not read
+ * artifacts does not ship their code; a page that does provides `Artifacts.layer` on top:
+ * `Artifacts.layer.pipe(Layer.provideMerge(BrowserWandb.layer(options)))`.
+ *
  * @example
  * ```ts
  * import * as BrowserWandb from "@effect-wandb/platform-browser/BrowserWandb"
