@@ -4,7 +4,8 @@ import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
-import { apiKey, bin, cleanEnv, runCli, serverEnv, ServerLive, transcript } from "./helpers.js"
+import { WandbHttpClient } from "@effect-wandb/core"
+import { apiKey, bin, cleanEnv, runCli, runCommand, serverEntries, serverEnv, ServerLive, transcript } from "./helpers.js"
 
 const ndjson = (text: string): Array<any> => text.trim().split("\n").map((line) => JSON.parse(line))
 const csvLines = (text: string) => text.trim().split("\n")
@@ -201,6 +202,17 @@ layer(ServerLive, { excludeTestServices: true })("effect-wandb against the local
         }
       }))
   })
+
+  it.effect("--version of both binaries and the user agent report their package.json versions (scripts/sync-versions.mjs)", () =>
+    Effect.gen(function*() {
+      const versionOf = (dir: string): string =>
+        JSON.parse(readFileSync(new URL(`../../${dir}/package.json`, import.meta.url), "utf8")).version
+      const cli = yield* runCommand([bin], ["--version"], cleanEnv())
+      expect(cli.stdout.trim()).toBe(versionOf("cli"))
+      const server = yield* runCommand([serverEntries[1].command[0]], ["--version"], cleanEnv())
+      expect(server.stdout.trim()).toBe(versionOf("server"))
+      expect(WandbHttpClient.userAgent).toBe(`W&B Public Client effect-wandb/${versionOf("core")}`)
+    }))
 
   describe("typed errors: one line on stderr and a distinct exit code", () => {
     const expectError = (args: ReadonlyArray<string>, code: number, line: RegExp, overrides: NodeJS.ProcessEnv = {}, cwd?: string) =>

@@ -5,7 +5,7 @@
  * requests and file downloads both use it.
  *
  * - Relative URLs (`/graphql`) are resolved against the base URL.
- * - Every request carries `User-Agent: W&B Public Client effect-wandb/0.1.0`; requests under
+ * - Every request carries `User-Agent: W&B Public Client effect-wandb/<version>` ({@link userAgent}); requests under
  *   the base URL also carry `Authorization` (when a key is configured) and
  *   `Use-Admin-Privileges: true`. The key stays `Redacted` and the `authorization` header is
  *   redacted in logs and spans.
