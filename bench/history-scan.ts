@@ -222,7 +222,7 @@ const parent = Effect.gen(function*() {
     `- Speed at 20 ms: ${fmt(speed(20), 2)} × the baseline (target ≥ 5 ×: ${speed(20) >= 5 ? "met" : "NOT met"}).`,
     `- Speed at 100 ms: ${fmt(speed(100), 2)} × the baseline (target ≥ 10 ×: ${speed(100) >= 10 ? "met" : "NOT met"}).`,
     `- CPU time at 0 ms: ${fmt(cpu0, 2)} × the baseline's (target ≤ 1.3 ×: ${cpu0 <= 1.3 ? "met" : "NOT met"}).`,
-    `- Peak RSS above the baseline's of the same round: median ${fmt(rssAboveMedian)} MiB, highest ${fmt(Math.max(...rssAbove))} MiB (target ≤ 40 MiB: ${rssAboveMedian <= 40 ? "met" : "NOT met"}).`,
+    `- Peak RSS above the baseline's of the same round: median ${fmt(rssAboveMedian)} MiB, highest ${fmt(Math.max(...rssAbove))} MiB (target ≤ 40 MiB in every round: ${Math.max(...rssAbove) <= 40 ? "met" : `NOT met; median ${rssAboveMedian <= 40 ? "within" : "above"} it`}).`,
     `- Both clients read the same ${ROWS} rows (row count and checksum equal) in every round: yes.`
   ].join("\n")
   console.log(`${table}\n\n${verdict}`)
@@ -259,6 +259,10 @@ const parent = Effect.gen(function*() {
       "  188–193 and 201–206 MiB: within this machine's noise, at a cost in memory (the RSS target is 40 MiB above",
       "  the baseline: 35–36 MiB median in these runs, 44–56 MiB in the highest round) and in pressure on W&B's rate",
       "  limits, so the default stays 16.",
+      "- Peak RSS above the baseline, per round (the table above): 9.7–28 MiB at 0 ms, 26–56 MiB at 20 ms, 36–54 MiB",
+      "  at 100 ms; effect-wandb's own peak moved between 164 and 202 MiB across rounds of the same code. Where the",
+      "  client runs flat out with 16 answers in flight, V8 sizes its heap differently from round to round; nothing",
+      "  was changed for it on 2026-12-06 (see \"Peak RSS, what it is made of\" below for what the peak holds).",
       "- The full run of 2026-12-05T13:29Z ran at load averages of 5–10 on the 2 CPUs (other jobs): the speed-ups",
       "  shrink with the CPU left, 1.95 × at 20 ms and 6.42 × at 100 ms then (29 s and 19.8 s of effect-wandb), while",
       "  the sequential baseline, bound by its round trips, went from 31 s to 57 s and from 112 s to 127 s.",
