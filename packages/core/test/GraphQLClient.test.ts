@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { GraphQLClient, WandbConfig, WandbHttpClient } from "@effect-wandb/core"
-import { Effect, Fiber, Layer, Schema, TestClock } from "effect"
+import { Effect, Fiber, Layer, Schema, TestClock, Tracer } from "effect"
 import * as FakeHttp from "./FakeHttp.js"
 
 const KEY = "local-0123456789abcdef0123456789abcdef01234567"
@@ -72,6 +72,30 @@ describe("GraphQLClient", () => {
         ["https://api.example.test/files/relative.txt", true]
       ])
       expect(fake.requests.every((r) => r.headers["user-agent"] === WandbHttpClient.userAgent)).toBe(true)
+    }))
+
+  it.effect("GraphQL requests carry no trace headers and make no HTTP span of their own (the operation's span is the one)", () =>
+    Effect.gen(function*() {
+      const fake = FakeHttp.make(() => FakeHttp.json({ data: { viewer: null } }))
+      const spans: Array<string> = []
+      const native = yield* Effect.tracer
+      const tracer = Tracer.make({
+        span: (name, parent, context, links, startTime, kind) => {
+          spans.push(name)
+          return native.span(name, parent, context, links, startTime, kind)
+        },
+        context: (f) => f()
+      })
+      yield* execute(fake).pipe(Effect.withTracer(tracer))
+      expect(spans).toEqual(["GraphQLClient.execute Viewer"])
+      expect(Object.keys(fake.requests[0]!.headers).filter((name) => /^(traceparent|b3|x-b3-)/.test(name))).toEqual([])
+      // other requests through the same client (file downloads) keep the platform's span and headers
+      yield* Effect.flatMap(WandbHttpClient.WandbHttpClient, (http) => http.get("https://api.example.test/files/a/b/c/x.txt")).pipe(
+        Effect.provide(transport(fake)),
+        Effect.withTracer(tracer)
+      )
+      expect(spans).toHaveLength(2)
+      expect(fake.requests[1]!.headers["traceparent"]).toBeDefined()
     }))
 
   it.effect("fails with Unauthorized without sending anything when no key is configured", () =>
