@@ -52,6 +52,12 @@ export interface GraphQLOperation<A> {
   readonly document: string
   /** Schema of the response's `data` member. */
   readonly response: Schema.Schema<A, any>
+  /**
+   * A faster reader of a whole answer's bytes, tried first by `send`: the decoded `data`, or
+   * `undefined` to read the answer the generic way (parse, check for errors, decode with
+   * `response`). It must accept only answers the generic way would decode to the same value.
+   */
+  readonly readAnswer?: (body: Uint8Array) => A | undefined
 }
 
 /**
@@ -244,15 +250,18 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           )
         )
 
+    /** A whole body parsed; `undefined` when it does not parse. */
+    const parseWhole = (body: ArrayBuffer): { readonly value: unknown } | undefined => {
+      try {
+        return { value: parseBody(new TextDecoder().decode(body)) }
+      } catch {
+        return undefined
+      }
+    }
+
     /** The body of a 200 answer read (within the timeout) and parsed; `undefined` when it does not parse. */
     const readParsed = (response: HttpClientResponse.HttpClientResponse, attempts: number) =>
-      Effect.map(readBody(response, attempts, true), (body): { readonly value: unknown } | undefined => {
-        try {
-          return { value: parseBody(new TextDecoder().decode(body)) }
-        } catch {
-          return undefined
-        }
-      })
+      Effect.map(readBody(response, attempts, true), parseWhole)
 
     const execute = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
       Effect.flatMap(post(operation, variables, true), ({ attempts, response }) => {
@@ -275,9 +284,14 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
      */
     const send = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
       Effect.map(post(operation, variables, false), ({ attempts, response }) =>
-        Effect.matchEffect(readParsed(response, attempts), {
+        Effect.matchEffect(readBody(response, attempts, true), {
           onFailure: () => execute(operation, variables),
-          onSuccess: (parsed) => parsed === undefined ? execute(operation, variables) : answer(operation, parsed.value, attempts)
+          onSuccess: (body) => {
+            const read = operation.readAnswer?.(new Uint8Array(body))
+            if (read !== undefined) return Effect.succeed(read)
+            const parsed = parseWhole(body)
+            return parsed === undefined ? execute(operation, variables) : answer(operation, parsed.value, attempts)
+          }
         }))
 
     const traced = <A, E>(effect: Effect.Effect<A, E>, name: string) =>

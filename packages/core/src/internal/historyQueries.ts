@@ -14,6 +14,7 @@ import * as Schema from "effect/Schema"
 import { DecodeError, ProjectNotFound, RunNotFound } from "../Errors.js"
 import type { ApiError } from "../Errors.js"
 import * as GraphQLClient from "../GraphQLClient.js"
+import { historyPageRows } from "./historyPageBody.js"
 
 /**
  * Which run a request is about.
@@ -78,14 +79,27 @@ export const RunSampledHistory = runOperation(
   { sampledHistory: Schema.Unknown }
 )
 
-/** @internal */
-export const HistoryPage = runOperation(
+const historyPageOperation = runOperation(
   "HistoryPage",
   `${byRun}, $minStep: Int64!, $maxStep: Int64!, $pageSize: Int!`,
   "$run",
   "history(minStep: $minStep, maxStep: $maxStep, samples: $pageSize)",
   { history: Schema.Unknown }
 )
+
+/**
+ * A page of a full scan; its answers are read by {@link historyPageRows} when they have the exact
+ * compact form (see `historyPageBody.ts`), otherwise the generic way.
+ *
+ * @internal
+ */
+export const HistoryPage: typeof historyPageOperation = {
+  ...historyPageOperation,
+  readAnswer: (body) => {
+    const history = historyPageRows(body)
+    return history === undefined ? undefined : { project: { run: { history } } }
+  }
+}
 
 /** @internal */
 export const SampledHistoryPage = runOperation(
