@@ -1,8 +1,8 @@
 /**
  * Writes each package's version (from its package.json) into the constants that report it:
  * `effect-wandb --version`, `effect-wandb-server --version` and the client's user agent.
- * `npm run changeset-version` runs it after `changeset version` has bumped the packages; each
- * package's tests fail when a constant and its package.json disagree.
+ * `npm run changeset-version` runs it after `changeset version` has bumped the packages; a cli
+ * test (test/cli.test.ts) fails when a constant and its package.json disagree.
  *
  *   node scripts/sync-versions.mjs
  */
