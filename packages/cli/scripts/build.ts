@@ -36,24 +36,6 @@ const nodeBundle = {
 } satisfies esbuild.BuildOptions
 
 /**
- * `@effect/platform-node/NodeHttpClient` holds both HTTP clients, and esbuild keeps its undici one
- * (a class extending another cannot be proven pure), so undici (about 0.7 MB of JavaScript, 18 MB
- * of RSS and 0.1 s per start) would load with every command. `NodeWandb` only uses the
- * `node:http` client: its import of `NodeHttpClient` is served from the module that defines that
- * client. The web command's proxy, which does use undici, loads it in its own chunk.
- */
-const nodeHttpClientWithoutUndici: esbuild.Plugin = {
-  name: "node-http-client-without-undici",
-  setup(build) {
-    build.onResolve({ filter: /^@effect\/platform-node\/NodeHttpClient$/ }, async (args) => {
-      if (!/[/\\]NodeWandb\.(ts|js)$/.test(args.importer) || args.pluginData === "resolving") return undefined
-      const entry = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: "resolving" })
-      return { path: path.join(path.dirname(entry.path), "internal/httpClient.js") }
-    })
-  }
-}
-
-/**
  * Builds the CLI bundle. Chunk names carry a content hash and `build/chunks/` ships in the
  * package tarball, so chunks that this build did not write (left by earlier builds) are deleted
  * afterwards (not before: a build running at the same time writes the same files).
@@ -70,8 +52,7 @@ export const buildCli = async (): Promise<esbuild.BuildResult> => {
     outdir: "build",
     chunkNames: "chunks/[name]-[hash]",
     splitting: true,
-    metafile: true,
-    plugins: [nodeHttpClientWithoutUndici]
+    metafile: true
   })
   const written = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(packageDir, file)))
   const chunks = path.join(packageDir, "build/chunks")

@@ -14,7 +14,6 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as Path from "@effect/platform/Path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as Artifacts from "@effect-wandb/core/Artifacts"
 import type { InvalidArgument } from "@effect-wandb/core/Errors"
@@ -24,9 +23,8 @@ import * as WandbApi from "@effect-wandb/core/WandbApi"
 import type * as WandbConfig from "@effect-wandb/core/WandbConfig"
 import type * as WandbHttpClient from "@effect-wandb/core/WandbHttpClient"
 import type * as ConfigError from "effect/ConfigError"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { wholeBodyInOnePass } from "./internal/wholeBody.js"
+import { make as makeHttpClient } from "./internal/nodeHttpClient.js"
 import * as NodeHashing from "./NodeHashing.js"
 
 /**
@@ -59,10 +57,9 @@ export const defaultMaxSockets = 16
  *
  * Not undici: loading the `undici` package and running its WASM parser costs about 20 MiB of
  * resident memory before the first byte of a download (bench/RESULTS.md, "Downloads"), while
- * Node's built-in parser is already part of the runtime. (`@effect/platform-node/NodeHttpClient`
- * holds both clients, so plain Node still loads undici's JavaScript with it, about 18 MiB; the
- * `effect-wandb` CLI's bundle leaves it out, see its `scripts/build.ts`.) Whole bodies (GraphQL
- * answers) are read in one pass (see `internal/wholeBody.ts`).
+ * Node's built-in parser is already part of the runtime. And not `@effect/platform-node`'s
+ * `NodeHttpClient` either: it loads undici's JavaScript with its `node:http` client, and costs
+ * about 1.5 ms of CPU more per GraphQL page (see `internal/nodeHttpClient.ts`).
  *
  * @since 0.1.0
  * @category layers
@@ -71,9 +68,7 @@ export const layerPlatformWith = (
   options: PlatformOptions = {}
 ): Layer.Layer<HttpClient.HttpClient | FileSystem.FileSystem | Path.Path | Hashing.Hashing> =>
   Layer.mergeAll(
-    Layer.effect(HttpClient.HttpClient, Effect.map(NodeHttpClient.make, wholeBodyInOnePass)).pipe(
-      Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true, maxSockets: options.maxSockets ?? defaultMaxSockets }))
-    ),
+    Layer.scoped(HttpClient.HttpClient, makeHttpClient({ keepAlive: true, maxSockets: options.maxSockets ?? defaultMaxSockets })),
     NodeFileSystem.layer,
     NodePath.layer,
     NodeHashing.layer

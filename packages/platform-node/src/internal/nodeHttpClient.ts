@@ -1,0 +1,276 @@
+/**
+ * An `HttpClient` on Node's own `http`/`https` modules (keep-alive agents), lean per request.
+ *
+ * `@effect/platform-node`'s `NodeHttpClient` costs about 1.7 ms of CPU more than bare
+ * `node:http` per 87 KB GraphQL answer (bench/RESULTS.md, "Runs listing"): it forks a fiber to
+ * write the body next to the one awaiting the response, re-concatenates everything received
+ * so far on every chunk of a whole-body read, and its answers outlive two young-generation
+ * collections, so V8 copies and promotes each one (about 3 MB per collection, freed only by
+ * full collections). Here a request is one callback-driven `Effect.async`, whole bodies are
+ * joined once at their end, and a response keeps nothing alive after it has been read. The
+ * platform's `HttpClient.make` around it still provides the HTTP span, trace headers and the
+ * abort of a response dropped unread.
+ *
+ * @internal
+ */
+import * as Cookies from "@effect/platform/Cookies"
+import type * as HttpBody from "@effect/platform/HttpBody"
+import * as Headers from "@effect/platform/Headers"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
+import * as UrlParams from "@effect/platform/UrlParams"
+import * as NodeSink from "@effect/platform-node/NodeSink"
+import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as Effect from "effect/Effect"
+import * as Inspectable from "effect/Inspectable"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as Http from "node:http"
+import * as Https from "node:https"
+import { Readable } from "node:stream"
+
+/** Every byte of `source` until its end, as one `ArrayBuffer`; the chunks are joined once. */
+const readAll = (source: Http.IncomingMessage): Effect.Effect<ArrayBuffer, Error> =>
+  Effect.async<ArrayBuffer, Error>((resume) => {
+    const chunks: Array<Buffer> = []
+    let length = 0
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk)
+      length += chunk.byteLength
+    }
+    const onEnd = () => {
+      cleanup()
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
+      // Small bodies are carved out of Node's shared buffer pool: copy those out.
+      resume(Effect.succeed(
+        body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
+          ? body.buffer as ArrayBuffer
+          : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer
+      ))
+    }
+    const onError = (error: Error) => {
+      cleanup()
+      resume(Effect.fail(error))
+    }
+    const onClose = () => {
+      if (!source.complete) onError(new Error("the connection closed before the end of the response body"))
+    }
+    const cleanup = () => {
+      source.off("data", onData)
+      source.off("end", onEnd)
+      source.off("error", onError)
+      source.off("close", onClose)
+    }
+    source.on("data", onData)
+    source.on("end", onEnd)
+    source.on("error", onError)
+    source.on("close", onClose)
+    return Effect.sync(() => {
+      cleanup()
+      source.destroy()
+    })
+  })
+
+/** A response on an `IncomingMessage`: its body is read once (whole or streamed). */
+class NodeClientResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+  readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
+  readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
+  private cachedHeaders: Headers.Headers | undefined
+  private body: ArrayBuffer | undefined
+
+  constructor(readonly request: HttpClientRequest.HttpClientRequest, readonly source: Http.IncomingMessage) {
+    super()
+  }
+
+  private decodeError = (cause: unknown) =>
+    new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+
+  get status(): number {
+    return this.source.statusCode ?? 0
+  }
+
+  get headers(): Headers.Headers {
+    return this.cachedHeaders ??= Headers.fromInput(this.source.headers as Record<string, string | ReadonlyArray<string>>)
+  }
+
+  get cookies(): Cookies.Cookies {
+    const header = this.source.headers["set-cookie"]
+    return Array.isArray(header) ? Cookies.fromSetCookie(header) : Cookies.empty
+  }
+
+  get remoteAddress(): Option.Option<string> {
+    return Option.fromNullable(this.source.socket?.remoteAddress)
+  }
+
+  get arrayBuffer(): Effect.Effect<ArrayBuffer, HttpClientError.ResponseError> {
+    return Effect.suspend(() =>
+      this.body !== undefined
+        ? Effect.succeed(this.body)
+        : readAll(this.source).pipe(
+          Effect.tap((body) => void (this.body = body)),
+          Effect.mapError(this.decodeError)
+        )
+    )
+  }
+
+  get text(): Effect.Effect<string, HttpClientError.ResponseError> {
+    return Effect.map(this.arrayBuffer, (body) => new TextDecoder().decode(body))
+  }
+
+  get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
+    return Effect.flatMap(this.text, (text) =>
+      Effect.try({ try: () => (text === "" ? null : JSON.parse(text) as unknown), catch: this.decodeError }))
+  }
+
+  get urlParamsBody(): Effect.Effect<UrlParams.UrlParams, HttpClientError.ResponseError> {
+    return Effect.map(this.text, (text) => UrlParams.fromInput(new URLSearchParams(text)))
+  }
+
+  get stream(): Stream.Stream<Uint8Array, HttpClientError.ResponseError> {
+    return Stream.suspend(() =>
+      this.body !== undefined
+        ? Stream.succeed(new Uint8Array(this.body))
+        : NodeStream.fromReadable<HttpClientError.ResponseError, Uint8Array>(() => this.source, this.decodeError)
+    )
+  }
+
+  get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
+    return Effect.tryPromise({
+      try: () =>
+        new Response(Readable.toWeb(this.source) as ReadableStream, {
+          headers: new globalThis.Headers(this.headers as Record<string, string>),
+          status: this.status
+        }).formData(),
+      catch: this.decodeError
+    })
+  }
+
+  toJSON(): unknown {
+    return HttpIncomingMessage.inspect(this, {
+      _id: "@effect/platform/HttpClientResponse",
+      request: this.request.toJSON(),
+      status: this.status
+    })
+  }
+}
+
+/** Writes a body that is not in memory (a stream, form data) into `nodeRequest`, ending it. */
+const writeBody = (
+  nodeRequest: Http.ClientRequest,
+  request: HttpClientRequest.HttpClientRequest,
+  body: HttpBody.Stream | HttpBody.FormData
+): Effect.Effect<void, HttpClientError.RequestError> => {
+  const transport = (cause: unknown) => new HttpClientError.RequestError({ request, reason: "Transport", cause })
+  if (body._tag === "Stream") {
+    return Stream.run(
+      Stream.mapError(body.stream, (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })),
+      NodeSink.fromWritable(() => nodeRequest, transport)
+    )
+  }
+  return Effect.tryPromise({
+    try: () => {
+      const encoded = new Response(body.formData)
+      encoded.headers.forEach((value, key) => nodeRequest.setHeader(key, value))
+      return Readable.fromWeb(encoded.body! as never).pipe(nodeRequest) && new Promise<void>((resolve, reject) => {
+        nodeRequest.once("finish", resolve)
+        nodeRequest.once("error", reject)
+      })
+    },
+    catch: transport
+  })
+}
+
+/** The agents of one client: one per protocol, destroyed with the scope. */
+interface Agents {
+  readonly http: Http.Agent
+  readonly https: Https.Agent
+}
+
+type Outcome = Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>
+
+/** One request on the wire and, once known, its outcome (the response or a transport error). */
+interface Exchange {
+  readonly nodeRequest: Http.ClientRequest
+  outcome: Outcome | undefined
+  notify: ((outcome: Outcome) => void) | undefined
+}
+
+/** Opens `request` on the agents (its body still to be written). */
+const open = (agents: Agents, request: HttpClientRequest.HttpClientRequest, url: URL, signal: AbortSignal): Exchange => {
+  const https = url.protocol === "https:"
+  const init = { agent: https ? agents.https : agents.http, method: request.method, headers: request.headers }
+  const exchange: Exchange = {
+    nodeRequest: https ? Https.request(url, init) : Http.request(url, init),
+    outcome: undefined,
+    notify: undefined
+  }
+  const settle = (outcome: Outcome) => {
+    if (exchange.outcome !== undefined) return
+    exchange.outcome = outcome
+    exchange.notify?.(outcome)
+  }
+  // the listener stays: a socket error after the answer must not go unhandled
+  exchange.nodeRequest.on("error", (cause) =>
+    settle(Effect.fail(new HttpClientError.RequestError({ request, reason: "Transport", cause }))))
+  exchange.nodeRequest.on("response", (incoming) => {
+    // the platform aborts `signal` when a response is dropped without its body being read
+    const abort = () => incoming.destroy()
+    signal.addEventListener("abort", abort, { once: true })
+    incoming.once("close", () => signal.removeEventListener("abort", abort))
+    settle(Effect.succeed(new NodeClientResponse(request, incoming)))
+  })
+  return exchange
+}
+
+/** The outcome of the exchange `start` opens; interrupting it destroys the request. */
+const awaitOutcome = (start: () => Exchange): Outcome =>
+  Effect.async((resume) => {
+    const exchange = start()
+    if (exchange.outcome !== undefined) resume(exchange.outcome)
+    else exchange.notify = resume
+    return Effect.sync(() => exchange.nodeRequest.destroy())
+  })
+
+/**
+ * The `HttpClient` on keep-alive agents made with `options`, which are destroyed (their
+ * sockets closed) when the scope closes.
+ *
+ * @internal
+ */
+export const make = (options: Https.AgentOptions): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
+  Effect.map(
+    Effect.acquireRelease(
+      Effect.sync((): Agents => ({ http: new Http.Agent(options), https: new Https.Agent(options) })),
+      (agents) =>
+        Effect.sync(() => {
+          agents.http.destroy()
+          agents.https.destroy()
+        })
+    ),
+    (agents) =>
+      HttpClient.make((request, url, signal) => {
+        const body = request.body
+        switch (body._tag) {
+          case "Empty":
+          case "Uint8Array":
+          case "Raw":
+            return awaitOutcome(() => {
+              const exchange = open(agents, request, url, signal)
+              if (body._tag === "Empty") exchange.nodeRequest.end()
+              else exchange.nodeRequest.end(body.body as Uint8Array | string)
+              return exchange
+            })
+          default:
+            return Effect.suspend(() => {
+              const exchange = open(agents, request, url, signal)
+              return Effect.zipRight(writeBody(exchange.nodeRequest, request, body), awaitOutcome(() => exchange), {
+                concurrent: true
+              })
+            })
+        }
+      })
+  )

@@ -1,0 +1,187 @@
+/**
+ * `NodeWandb.layerPlatform`'s `HttpClient` (`internal/nodeHttpClient.ts`, on `node:http`), over
+ * loopback against a bare `node:http` server: whole bodies joined once, streamed bodies, request
+ * bodies of every kind, keep-alive, headers, and what interruption and broken connections do.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { NodeWandb } from "@effect-wandb/platform-node"
+import { HttpClient, HttpClientRequest } from "@effect/platform"
+import { Chunk, Deferred, Effect, Fiber, Option, Stream } from "effect"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { afterEach, vi } from "vitest"
+
+const PARTS = 16
+const PART_BYTES = 64 * 1024
+
+interface TestServer {
+  readonly url: string
+  /** Connections accepted so far. */
+  readonly connections: () => number
+  /** Connections closed so far. */
+  readonly closed: () => number
+}
+
+/** A server answering with `handler`, counting its connections. */
+const server = (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly http: ReturnType<typeof createServer>; readonly server: TestServer }>((resume) => {
+      let connections = 0
+      let closed = 0
+      const http = createServer(handler)
+      http.on("connection", (socket) => {
+        connections++
+        socket.on("close", () => closed++)
+      })
+      http.listen(0, "127.0.0.1", () =>
+        resume(Effect.succeed({
+          http,
+          server: {
+            url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/`,
+            connections: () => connections,
+            closed: () => closed
+          }
+        })))
+    }),
+    ({ http }) =>
+      Effect.async<void>((resume) => {
+        http.closeAllConnections()
+        http.close(() => resume(Effect.void))
+      })
+  ).pipe(Effect.map(({ server }) => server))
+
+/** Answers `PARTS` parts of `PART_BYTES` (each part a different byte), cut short after half when `cut`. */
+const inParts = (cut: boolean) => (_request: IncomingMessage, response: ServerResponse) => {
+  response.writeHead(200, { "content-length": String(PARTS * PART_BYTES) })
+  let sent = 0
+  const next = () => {
+    if (cut && sent === PARTS / 2) return response.socket?.destroy()
+    if (sent === PARTS) return response.end()
+    response.write(Buffer.alloc(PART_BYTES, sent++))
+    setTimeout(next, 1)
+  }
+  next()
+}
+
+/** Answers with the request's method, headers and body (as JSON), and a cookie. */
+const echo = (request: IncomingMessage, response: ServerResponse) => {
+  const chunks: Array<Buffer> = []
+  request.on("data", (chunk: Buffer) => chunks.push(chunk))
+  request.on("end", () => {
+    response.writeHead(201, { "content-type": "application/json", "set-cookie": "session=abc; Path=/", "x-twice": ["a", "b"] })
+    response.end(JSON.stringify({ method: request.method, headers: request.headers, body: Buffer.concat(chunks).toString() }))
+  })
+}
+
+const provided = <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>) => Effect.provide(effect, NodeWandb.layerPlatform)
+
+const expectParts = (body: Uint8Array) => {
+  expect(body.byteLength).toBe(PARTS * PART_BYTES)
+  for (let part = 0; part < PARTS; part++) {
+    expect(body[part * PART_BYTES]).toBe(part)
+    expect(body[(part + 1) * PART_BYTES - 1]).toBe(part)
+  }
+}
+
+afterEach(() => vi.restoreAllMocks())
+
+describe("NodeWandb HttpClient", () => {
+  it.scopedLive("a body sent in many parts arrives byte-identical, its parts joined once", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server(inParts(false))
+      const concat = vi.spyOn(Buffer, "concat")
+      const body = new Uint8Array(yield* provided(Effect.flatMap(HttpClient.get(url), (response) => response.arrayBuffer)))
+      expectParts(body)
+      expect(concat.mock.calls.length).toBe(1)
+    }))
+
+  it.scopedLive("a streamed body arrives byte-identical", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server(inParts(false))
+      const chunks = yield* provided(
+        HttpClient.get(url).pipe(Effect.flatMap((response) => Stream.runCollect(response.stream)))
+      )
+      expectParts(Buffer.concat(Chunk.toReadonlyArray(chunks)))
+    }))
+
+  it.scopedLive("a body cut short fails with a ResponseError, whole or streamed", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server(inParts(true))
+      const whole = yield* Effect.flip(provided(Effect.flatMap(HttpClient.get(url), (response) => response.arrayBuffer)))
+      expect(whole).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
+      const streamed = yield* Effect.flip(
+        provided(Effect.flatMap(HttpClient.get(url), (response) => Stream.runDrain(response.stream)))
+      )
+      expect(streamed).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
+    }))
+
+  it.scopedLive("sends in-memory and streamed bodies with their headers; reads status, headers, cookies, text and json", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server(echo)
+      const [json, streamed, details] = yield* provided(Effect.gen(function*() {
+        const client = yield* HttpClient.HttpClient
+        const json = yield* Effect.flatMap(
+          client.execute(HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUnsafeJson({ q: "ü" }))),
+          (response) => response.json
+        )
+        const streamed = yield* Effect.flatMap(
+          client.execute(
+            HttpClientRequest.put(url).pipe(
+              HttpClientRequest.bodyStream(Stream.make("part one, ", "part two").pipe(Stream.encodeText))
+            )
+          ),
+          (response) => response.json
+        )
+        const response = yield* client.execute(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeader("x-test", "1")))
+        const remoteAddress = response.remoteAddress // known while the connection belongs to the response
+        const text = yield* response.text
+        return [json, streamed, {
+          status: response.status,
+          contentType: response.headers["content-type"],
+          cookie: response.cookies.cookies["session"]?.value,
+          text,
+          again: yield* response.text,
+          remoteAddress
+        }] as const
+      }))
+      expect(json).toMatchObject({
+        method: "POST",
+        body: "{\"q\":\"ü\"}",
+        headers: { "content-type": "application/json", "content-length": "10" }
+      })
+      expect(streamed).toMatchObject({ method: "PUT", body: "part one, part two" })
+      expect(details.status).toBe(201)
+      expect(details.contentType).toBe("application/json")
+      expect(details.cookie).toBe("abc")
+      expect(JSON.parse(details.text)).toMatchObject({ method: "GET", headers: { "x-test": "1" } })
+      expect(details.again).toBe(details.text)
+      expect(details.remoteAddress).toEqual(Option.some("127.0.0.1"))
+    }))
+
+  it.scopedLive("sequential requests share one kept-alive connection", () =>
+    Effect.gen(function*() {
+      const test = yield* server(echo)
+      yield* provided(Effect.gen(function*() {
+        for (let i = 0; i < 5; i++) yield* Effect.flatMap(HttpClient.get(test.url), (response) => response.text)
+      }))
+      expect(test.connections()).toBe(1)
+    }))
+
+  it.scopedLive("interrupting a request that awaits its answer closes its connection", () =>
+    Effect.gen(function*() {
+      const arrived = yield* Deferred.make<void>()
+      const test = yield* server(() => Deferred.unsafeDone(arrived, Effect.void)) // never answers
+      const fiber = yield* Effect.fork(provided(HttpClient.get(test.url)))
+      yield* Deferred.await(arrived)
+      yield* Fiber.interrupt(fiber)
+      yield* Effect.promise(() => vi.waitFor(() => expect(test.closed()).toBe(1)))
+    }))
+
+  it.scopedLive("a refused connection is a Transport RequestError", () =>
+    Effect.gen(function*() {
+      const test = yield* server(echo)
+      const refused = test.url.replace(/:\d+\//, ":1/")
+      const error = yield* Effect.flip(provided(HttpClient.get(refused)))
+      expect(error).toMatchObject({ _tag: "RequestError", reason: "Transport" })
+    }))
+})
