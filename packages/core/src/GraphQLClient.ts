@@ -134,6 +134,8 @@ export const operation = <A, I>(
  */
 const noHttpSpan = () => true
 
+const utf8 = new TextDecoder()
+
 const parseBody = (text: string): unknown => {
   try {
     return JSON.parse(text)
@@ -230,7 +232,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
         )
         const attempts = yield* WandbHttpClient.attempts
         if (response.status !== 200) {
-          const text = new TextDecoder().decode(yield* readBody(response, attempts, !wholeBody))
+          const text = utf8.decode(yield* readBody(response, attempts, !wholeBody))
           const reason = messageFromText(scrub(text), `HTTP ${response.status}`)
           return yield* Effect.fail(statusError(response.status, reason, attempts, response.headers["retry-after"]))
         }
@@ -253,7 +255,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
     /** A whole body parsed; `undefined` when it does not parse. */
     const parseWhole = (body: ArrayBuffer): { readonly value: unknown } | undefined => {
       try {
-        return { value: parseBody(new TextDecoder().decode(body)) }
+        return { value: parseBody(utf8.decode(body)) }
       } catch {
         return undefined
       }
