@@ -320,7 +320,7 @@ export const runs = (
         const last = page.edges[page.edges.length - 1]
         const next = page.pageInfo.hasNextPage && last !== undefined ? last.cursor ?? page.pageInfo.endCursor ?? null : null
         return [Chunk.unsafeFromArray(items), Option.fromNullable(next)] as const
-      }).pipe(Effect.withSpan("LightRuns.page", { attributes: { entity: at.entity, project: at.project } })))
+      }).pipe(Effect.withSpan("LightRuns.page", { attributes: { entity: at.entity, project: at.project }, captureStackTrace: false })))
   }))
 
 /**

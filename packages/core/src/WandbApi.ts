@@ -73,6 +73,7 @@ import {
 } from "./internal/decode.js"
 import * as documents from "./internal/documents.js"
 import { parseObjectPath, parseProjectPath, pathText } from "./internal/paths.js"
+import { macrotask } from "./internal/macrotask.js"
 import type { JsonObject } from "./Json.js"
 import * as LenientJson from "./LenientJson.js"
 import type { Project } from "./Project.js"
@@ -344,7 +345,8 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
 
     /**
      * One request per page. Up to `prefetchPages` raw pages are fetched ahead while the consumer
-     * side converts the previous ones (`convert`), so network time and decoding overlap.
+     * side converts the previous ones (`convert`), so network time and decoding overlap: each
+     * conversion waits for a {@link macrotask}, by which time the next page's request is sent.
      */
     const paginate = <A, B, E1, E2>(
       fetch: (cursor: string | null) => Effect.Effect<Page<A>, E1>,
@@ -356,7 +358,9 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
           Effect.map(fetch(cursor), (page) => [Chunk.unsafeFromArray(page.items), Option.fromNullable(page.next)] as const)
       ).pipe(
         Stream.bufferChunks({ capacity: config.prefetchPages }),
-        Stream.mapChunksEffect((chunk) => Effect.map(convert(Chunk.toReadonlyArray(chunk)), Chunk.unsafeFromArray))
+        Stream.mapChunksEffect((chunk) =>
+          Effect.zipRight(macrotask, Effect.map(convert(Chunk.toReadonlyArray(chunk)), Chunk.unsafeFromArray))
+        )
       )
 
     const viewer = Effect.gen(function*() {
@@ -443,7 +447,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
               )
               if (project?.runs == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
               return { items: project.runs.edges, next: nextCursor(project.runs, "lastEdge") }
-            }).pipe(Effect.withSpan("WandbApi.runs.page", { attributes: { entity: at.entity, project: at.project } })),
+            }).pipe(Effect.withSpan("WandbApi.runs.page", { attributes: { entity: at.entity, project: at.project }, captureStackTrace: false })),
           (edges) =>
             Effect.map(decodeAll(edges, (edge) => decodeRunNode(edge.node, at, appUrl)), (runs) => runs.filter(firstTime))
         )
@@ -475,7 +479,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
               const { models } = yield* gql.execute(documents.operations.projects, { entity: name, cursor, perPage })
               if (models == null) return yield* new EntityNotFound({ entity: name })
               return { items: models.edges, next: nextCursor(models, "endCursor") }
-            }).pipe(Effect.withSpan("WandbApi.projects.page", { attributes: { entity: name } })),
+            }).pipe(Effect.withSpan("WandbApi.projects.page", { attributes: { entity: name }, captureStackTrace: false })),
           (edges) => decodeAll(edges, (edge) => decodeProjectNode(edge.node, appUrl))
         )
       }))
@@ -540,7 +544,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
             if (project?.run == null) return yield* runNotFound(at)
             const files = project.run.files
             return files == null ? { items: [], next: null } : { items: files.edges, next: nextCursor(files, "lastEdge") }
-          }).pipe(Effect.withSpan("WandbApi.files.page")),
+          }).pipe(Effect.withSpan("WandbApi.files.page", { captureStackTrace: false })),
           (edges) => decodeAll(edges, (edge) => decodeFileNode(edge.node, { ...at, runId: at.id }))
         )
       }))

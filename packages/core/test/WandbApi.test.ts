@@ -266,6 +266,24 @@ describe("WandbApi (in-memory HttpClient)", () => {
       expect(listing[0]!.body.query).toContain("summaryMetrics")
     }))
 
+  it.effect("runs: the next page is requested before the page before it is converted", () =>
+    Effect.gen(function*() {
+      const pages = [["a", "b"], ["c", "d"], ["e"]]
+      const events: Array<string> = []
+      const fake = FakeHttp.graphql({
+        Runs: (variables) => {
+          const index = variables.cursor === null ? 0 : pages.findIndex((names) => names.at(-1) === variables.cursor) + 1
+          events.push(`request ${index}`)
+          return runsPage(pages[index]!.map((name) => ({ ...RUN_NODE, name })), index < pages.length - 1)
+        }
+      })
+      yield* withApi(fake, (api) =>
+        api.runs("acme/mnist", { perPage: 2 }).pipe(Stream.runForEach((run) => Effect.sync(() => events.push(`run ${run.id}`)))))
+      expect(events.filter((event) => event.startsWith("run"))).toEqual(["run a", "run b", "run c", "run d", "run e"])
+      // page 1 (of pages 0-2) is on its way before page 0's runs are built
+      expect(events.indexOf("request 1")).toBeLessThan(events.indexOf("run a"))
+    }))
+
   it.effect("runs: a 400 is FilterRejected with the server's message; null project is ProjectNotFound", () =>
     Effect.gen(function*() {
       const rejected = FakeHttp.make(() => FakeHttp.json({ errors: [{ message: "invalid filter column summary.loss" }] }, 400))
