@@ -22,6 +22,18 @@ describe("historyPageRows", () => {
     }
   })
 
+  it("reads pages of any length the same way (rows are parsed in batches)", () => {
+    for (const length of [31, 32, 33, 64, 100]) {
+      const history = Array.from({ length }, (_, i) => JSON.stringify({ _step: i, text: i % 7 === 0 ? "\"\\\n" : "ü" }))
+      expect(historyPageRows(bytes(answer(history)))).toEqual(history)
+    }
+    // a raw control character in a later batch still sends the whole body to the generic reader
+    const rows = Array.from({ length: 40 }, (_, i) => `{"_step":${i}}`)
+    const body = answer(rows).replace(`{\\"_step\\":35}`, "a\u0001b")
+    expect(body).toContain("a\u0001b")
+    expect(historyPageRows(bytes(body))).toBeUndefined()
+  })
+
   it("leaves every other body to the generic reader", () => {
     const rows = [JSON.stringify({ _step: 0 })]
     const other = [

@@ -30,6 +30,29 @@ const matchesAt = (body: Uint8Array, at: number, expected: Uint8Array): boolean 
   return true
 }
 
+/**
+ * Rows whose string literals are decoded and parsed together, as one JSON array: a call of
+ * `TextDecoder.decode` and `JSON.parse` per row cost about a quarter more (0.8-1.0 against
+ * 0.7 ms per page of 1000 rows).
+ */
+const BATCH = 32
+
+/**
+ * Appends the strings of `literals` (string literals separated by commas) to `rows`, parsed as one
+ * JSON array, which undoes their escapes; false when they are not valid JSON (e.g. a raw control
+ * character: the generic reader then fails on it).
+ */
+const appendLiterals = (rows: Array<string>, literals: Uint8Array): boolean => {
+  let parsed: Array<string>
+  try {
+    parsed = JSON.parse(`[${decoder.decode(literals)}]`)
+  } catch {
+    return false
+  }
+  for (const row of parsed) rows.push(row)
+  return true
+}
+
 const isJsonWhitespace = (byte: number): boolean => byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09
 
 /**
@@ -43,22 +66,21 @@ export const historyPageRows = (body: Uint8Array): Array<string> | undefined => 
   const rows: Array<string> = []
   let at = PREFIX.length
   if (body[at] !== CLOSE_BRACKET) {
+    let batchStart = at
+    let inBatch = 0
     for (;;) {
       if (body[at] !== QUOTE) return undefined
       let end = at + 1
       while (end < body.length && body[end] !== QUOTE) end += body[end] === BACKSLASH ? 2 : 1
       if (end >= body.length) return undefined
-      let row: unknown
-      try {
-        // the literal with its quotes: JSON.parse undoes the escapes (a literal that is not valid
-        // JSON, e.g. with a raw control character, goes the generic way and fails there)
-        row = JSON.parse(decoder.decode(body.subarray(at, end + 1)))
-      } catch {
-        return undefined
-      }
-      rows.push(row as string)
       at = end + 1
-      if (body[at] !== COMMA) break
+      const more = body[at] === COMMA
+      if (++inBatch === BATCH || !more) {
+        if (!appendLiterals(rows, body.subarray(batchStart, at))) return undefined
+        inBatch = 0
+        batchStart = at + 1
+      }
+      if (!more) break
       at++
     }
   }
