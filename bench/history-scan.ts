@@ -251,7 +251,7 @@ const parent = Effect.gen(function*() {
       "  literals out of the pages, 0.7 s collecting garbage. Tried for the literals: finding quotes with",
       "  `Uint8Array.indexOf` (slower: 1.14 against 0.99 ms per page of 1000 rows), and parsing them 16-64 rows at a",
       "  time (kept, 32 rows per batch: 0.69-0.73 against 0.80-1.19 ms per page in an in-process loop, about 0.1-0.3 s",
-      "  per scan; the table above was measured before it).",
+      "  per scan; the table above is the first run with it).",
       "- Changed (2026-12-06, after the runs of 03:12Z and 03:30Z quoted below): `HistoryPage` answers in their exact",
       "  compact form are read straight from their bytes (`internal/historyPageBody.ts`), each row's string literal",
       "  decoded on its own, instead of turning each 390 KB body into one string and parsing it whole; any other",
