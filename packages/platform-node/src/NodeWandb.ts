@@ -59,7 +59,7 @@ export const defaultMaxSockets = 16
  * resident memory before the first byte of a download (bench/RESULTS.md, "Downloads"), while
  * Node's built-in parser is already part of the runtime. And not `@effect/platform-node`'s
  * `NodeHttpClient` either: it loads undici's JavaScript with its `node:http` client, and costs
- * about 1.5 ms of CPU more per GraphQL page (see `internal/nodeHttpClient.ts`).
+ * about 1 ms of CPU more per GraphQL page (see `internal/nodeHttpClient.ts`).
  *
  * @since 0.1.0
  * @category layers

@@ -158,6 +158,21 @@ describe("NodeWandb HttpClient", () => {
       expect(details.remoteAddress).toEqual(Option.some("127.0.0.1"))
     }))
 
+  it.scopedLive("sends a form-data body as multipart, with its boundary in the content type", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server(echo)
+      const form = new FormData()
+      form.append("field", "value ü")
+      const echoed = (yield* provided(
+        Effect.flatMap(HttpClient.execute(HttpClientRequest.post(url).pipe(HttpClientRequest.bodyFormData(form))), (response) =>
+          response.json)
+      )) as { readonly headers: Record<string, string>; readonly body: string }
+      const boundary = /^multipart\/form-data; boundary=(.+)$/.exec(echoed.headers["content-type"] ?? "")?.[1]
+      expect(boundary).toBeDefined()
+      expect(echoed.body).toContain(`--${boundary}`)
+      expect(echoed.body).toContain(`name="field"\r\n\r\nvalue ü`)
+    }))
+
   it.scopedLive("sequential requests share one kept-alive connection", () =>
     Effect.gen(function*() {
       const test = yield* server(echo)

@@ -102,8 +102,12 @@ class ServedResponse extends Inspectable.Class implements HttpClientResponse.Htt
     return Effect.sync(() => this.decodedText)
   }
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
-    return this.parsed !== undefined ? Effect.succeed(this.parsed.value) : Effect.try({
-      try: () => this.decodedText === "" ? null : JSON.parse(this.decodedText) as unknown,
+    if (this.parsed !== undefined) return Effect.succeed(this.parsed.value)
+    return Effect.try({
+      try: () => {
+        const text = this.decodedText
+        return text === "" ? null : JSON.parse(text) as unknown
+      },
       catch: (cause) => new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
     })
   }

@@ -32,6 +32,8 @@ import * as Http from "node:http"
 import * as Https from "node:https"
 import { Readable } from "node:stream"
 
+const utf8 = new TextDecoder()
+
 /** Every byte of `source` until its end, as one `ArrayBuffer`; the chunks are joined once. */
 const readAll = (source: Http.IncomingMessage): Effect.Effect<ArrayBuffer, Error> =>
   Effect.async<ArrayBuffer, Error>((resume) => {
@@ -117,7 +119,7 @@ class NodeClientResponse extends Inspectable.Class implements HttpClientResponse
   }
 
   get text(): Effect.Effect<string, HttpClientError.ResponseError> {
-    return Effect.map(this.arrayBuffer, (body) => new TextDecoder().decode(body))
+    return Effect.map(this.arrayBuffer, (body) => utf8.decode(body))
   }
 
   get json(): Effect.Effect<unknown, HttpClientError.ResponseError> {
@@ -174,10 +176,12 @@ const writeBody = (
     try: () => {
       const encoded = new Response(body.formData)
       encoded.headers.forEach((value, key) => nodeRequest.setHeader(key, value))
-      return Readable.fromWeb(encoded.body! as never).pipe(nodeRequest) && new Promise<void>((resolve, reject) => {
+      const written = new Promise<void>((resolve, reject) => {
         nodeRequest.once("finish", resolve)
         nodeRequest.once("error", reject)
       })
+      Readable.fromWeb(encoded.body! as never).pipe(nodeRequest)
+      return written
     },
     catch: transport
   })
