@@ -182,9 +182,11 @@ const parent = Effect.gen(function*() {
       }
       for (let round = 1; round <= ROUNDS; round++) {
         for (const client of clients) {
+          const serverStart = process.cpuUsage()
           const m = yield* measure(bundle, client, env)
+          const server = process.cpuUsage(serverStart)
           console.error(
-            `${latencyMs} ms round ${round} ${client}: ${m.rows} rows in ${fmt(m.seconds, 2)} s, CPU ${fmt(m.cpuSeconds, 2)} s, RSS ${fmt(m.startRssMiB)} → ${fmt(m.peakRssMiB)} MiB`
+            `${latencyMs} ms round ${round} ${client}: ${m.rows} rows in ${fmt(m.seconds, 2)} s, CPU ${fmt(m.cpuSeconds, 2)} s, RSS ${fmt(m.startRssMiB)} → ${fmt(m.peakRssMiB)} MiB, server CPU ${fmt((server.user + server.system) / 1e6, 2)} s`
           )
           runs.push(m)
         }

@@ -22,16 +22,18 @@ describe("historyPageRows", () => {
     }
   })
 
-  it("reads pages of any length the same way (rows are parsed in batches)", () => {
-    for (const length of [31, 32, 33, 64, 100]) {
-      const history = Array.from({ length }, (_, i) => JSON.stringify({ _step: i, text: i % 7 === 0 ? "\"\\\n" : "ü" }))
-      expect(historyPageRows(bytes(answer(history)))).toEqual(history)
+  it("reads the list the same way whatever the slices it is parsed in", () => {
+    const history = Array.from({ length: 100 }, (_, i) =>
+      JSON.stringify({ _step: i, text: i % 7 === 0 ? "\",\"\\\n" : "ü".repeat(i), big: i === 50 ? "x".repeat(5000) : 0 }))
+    const body = bytes(answer(history))
+    for (const sliceBytes of [0, 1, 7, 64, 390, 1000, 4096, 16 * 1024, body.length]) {
+      expect(historyPageRows(body, sliceBytes), `slices of ${sliceBytes} bytes`).toEqual(history)
     }
-    // a raw control character in a later batch still sends the whole body to the generic reader
+    // a raw control character in a later slice still sends the whole body to the generic reader
     const rows = Array.from({ length: 40 }, (_, i) => `{"_step":${i}}`)
-    const body = answer(rows).replace(`{\\"_step\\":35}`, "a\u0001b")
-    expect(body).toContain("a\u0001b")
-    expect(historyPageRows(bytes(body))).toBeUndefined()
+    const bad = answer(rows).replace(`{\\"_step\\":35}`, "a\u0001b")
+    expect(bad).toContain("a\u0001b")
+    for (const sliceBytes of [1, 100, 16 * 1024]) expect(historyPageRows(bytes(bad), sliceBytes)).toBeUndefined()
   })
 
   it("leaves every other body to the generic reader", () => {
@@ -43,6 +45,9 @@ describe("historyPageRows", () => {
       JSON.stringify({ data: { project: { run: null } } }),
       JSON.stringify({ data: { project: { run: { history: null } } } }),
       JSON.stringify({ data: { project: { run: { history: [1, "{}"] } } } }),
+      JSON.stringify({ data: { project: { run: { history: ["{}", ["{}"]] } } } }),
+      `{"data":{"project":{"run":{"history":["{}"],"x":["{}"]}}}}`, // another member, ending like the list
+      `{"data":{"project":{"run":{"history":["{}",]}}}}`, // a trailing comma
       JSON.stringify({ data: { project: { run: { history: rows } } } }, null, 2),
       answer(rows).slice(0, -3), // cut short after the list
       answer(rows).slice(0, 45), // cut short inside a row
