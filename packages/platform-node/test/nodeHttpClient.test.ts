@@ -104,6 +104,27 @@ describe("NodeWandb HttpClient", () => {
       expectParts(Buffer.concat(Chunk.toReadonlyArray(chunks)))
     }))
 
+  it.scopedLive("a streamed body is passed on in the buffers received, never joined, even to a slow reader", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server(inParts(false))
+      const chunks = yield* provided(
+        HttpClient.get(url).pipe(
+          Effect.flatMap((response) => Stream.runCollect(Stream.tap(response.stream, () => Effect.sleep("3 millis"))))
+        )
+      )
+      const received = Chunk.toReadonlyArray(chunks)
+      expect(Math.max(...received.map((chunk) => chunk.byteLength))).toBeLessThanOrEqual(PART_BYTES)
+      expectParts(Buffer.concat(received))
+    }))
+
+  it.scopedLive("a streamed body abandoned after its first bytes closes its connection", () =>
+    Effect.gen(function*() {
+      const test = yield* server(inParts(false))
+      const first = yield* provided(HttpClient.get(test.url).pipe(Effect.flatMap((response) => Stream.runHead(response.stream))))
+      expect(Option.isSome(first)).toBe(true)
+      yield* Effect.promise(() => vi.waitFor(() => expect(test.closed()).toBe(1)))
+    }))
+
   it.scopedLive("a body cut short fails with a ResponseError, whole or streamed", () =>
     Effect.gen(function*() {
       const { url } = yield* server(inParts(true))

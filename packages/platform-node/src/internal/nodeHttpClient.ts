@@ -22,7 +22,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpIncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as NodeSink from "@effect/platform-node/NodeSink"
-import * as NodeStream from "@effect/platform-node/NodeStream"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Inspectable from "effect/Inspectable"
 import * as Option from "effect/Option"
@@ -74,6 +74,72 @@ const readAll = (source: Http.IncomingMessage): Effect.Effect<ArrayBuffer, Error
       cleanup()
       source.destroy()
     })
+  })
+
+/** Bytes of a streamed body that may wait, unread, before the connection is paused. */
+const STREAM_HIGH_WATER = 256 * 1024
+
+/**
+ * The body of `source` as the buffers Node's HTTP parser hands over, each passed on as it is: no
+ * copy, no concatenation (a `readable.read()` joins whatever is buffered into a new buffer, so
+ * a large download allocated its bytes twice). The response is paused while more than
+ * {@link STREAM_HIGH_WATER} bytes wait unread. Ending the stream early destroys the response.
+ */
+const bodyStream = <E>(source: Http.IncomingMessage, onError: (cause: unknown) => E): Stream.Stream<Uint8Array, E> =>
+  Stream.suspend(() => {
+    let waiting: Array<Uint8Array> = []
+    let waitingBytes = 0
+    let ended = false
+    let failure: E | undefined
+    let wake: (() => void) | undefined
+    const signal = () => {
+      const resume = wake
+      wake = undefined
+      resume?.()
+    }
+    const onData = (chunk: Buffer) => {
+      waiting.push(chunk)
+      waitingBytes += chunk.byteLength
+      if (waitingBytes >= STREAM_HIGH_WATER) source.pause()
+      signal()
+    }
+    const onEnd = () => {
+      ended = true
+      signal()
+    }
+    const onFailure = (cause: unknown) => {
+      failure ??= onError(cause)
+      signal()
+    }
+    const onClose = () => {
+      if (!source.complete) onFailure(new Error("the connection closed before the end of the response body"))
+    }
+    source.on("data", onData)
+    source.on("end", onEnd)
+    source.on("error", onFailure)
+    source.on("close", onClose)
+    const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<E>> = Effect.suspend(() => {
+      if (waiting.length > 0) {
+        const chunks = waiting
+        waiting = []
+        waitingBytes = 0
+        if (source.isPaused()) source.resume()
+        return Effect.succeed(Chunk.unsafeFromArray(chunks))
+      }
+      if (failure !== undefined) return Effect.fail(Option.some(failure))
+      if (ended) return Effect.fail(Option.none())
+      return Effect.async<Chunk.Chunk<Uint8Array>, Option.Option<E>>((resume) => {
+        wake = () => resume(pull)
+        return Effect.sync(() => void (wake = undefined))
+      })
+    })
+    return Stream.repeatEffectChunkOption(pull).pipe(Stream.ensuring(Effect.sync(() => {
+      source.off("data", onData)
+      source.off("end", onEnd)
+      source.off("error", onFailure)
+      source.off("close", onClose)
+      if (!ended) source.destroy()
+    })))
   })
 
 /** A response on an `IncomingMessage`: its body is read once (whole or streamed). */
@@ -135,7 +201,7 @@ class NodeClientResponse extends Inspectable.Class implements HttpClientResponse
     return Stream.suspend(() =>
       this.body !== undefined
         ? Stream.succeed(new Uint8Array(this.body))
-        : NodeStream.fromReadable<HttpClientError.ResponseError, Uint8Array>(() => this.source, this.decodeError)
+        : bodyStream(this.source, this.decodeError)
     )
   }
 
