@@ -24,6 +24,9 @@
  *   untouched for 30 seconds was left by a process that was killed: the largest one is taken
  *   over and the download resumes after its bytes (if they were not a prefix of the file, the md5
  *   check says so and the file is fetched again from the start); the other stale ones are removed.
+ *   `downloadAll` lists each directory once, when its first file there starts (not once per file,
+ *   which grew as the square of the files in one directory): a `.part` that goes stale later in
+ *   the run is left for the next one.
  *
  * @since 0.1.0
  */
@@ -274,11 +277,13 @@ export const downloadAll = (
   const list = Array.from(files)
   return Stream.unwrapScoped(Effect.gen(function*() {
     const mailbox = yield* Mailbox.make<Signal>({ capacity: 256 })
+    // each target directory is searched for leftover temporary files once, not once per file
+    const listParts = yield* Effect.cachedFunction(internal.readParts)
     const one = (file: DownloadableFile, index: number) =>
       internal.downloadFile(file, options, {
         onStart: (totalBytes) => mailbox.offer({ _tag: "Started", index, totalBytes }),
         onBytes: (bytes) => mailbox.offer({ _tag: "Bytes", index, bytes })
-      }).pipe(
+      }, listParts).pipe(
         Effect.matchEffect({
           onSuccess: (path) => mailbox.offer({ _tag: "Finished", index, path }),
           onFailure: (error) => mailbox.offer({ _tag: "Failed", index, error })

@@ -7,7 +7,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FileSystem, HttpServerResponse, Path } from "@effect/platform"
 import { NodeContext } from "@effect/platform-node"
-import { Effect } from "effect"
+import { Download } from "@effect-wandb/core"
+import { Chunk, Effect, Stream } from "effect"
 import { randomBytes } from "node:crypto"
 import { cutAfter, cutAndClose } from "./cuts.js"
 import { oneFileServer, type OneFileServer } from "./oneFileServer.js"
@@ -131,6 +132,41 @@ describe("leftover .part files", () => {
       expect(Buffer.compare(yield* read(target), bytes)).toBe(0)
       expect(ranges).toEqual(["bytes=100000-", undefined])
       expect(yield* entries).toEqual(["data.bin"])
+    }).pipe(Effect.provide(NodeContext.layer)), 20_000)
+
+  it.scopedLive("downloadAll reads a directory once for the stale .part files of all its files", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const { bytes, file, layer, ranges, read, root } = yield* serverWith({ size: 300_000, retry: { maxAttempts: 3 } })
+      const stale = { "a.bin": bytes.subarray(0, 200_000), "b.bin": bytes.subarray(0, 1000), "c.bin": randomBytes(100_000) }
+      for (const [name, content] of Object.entries(stale)) {
+        const part = path.join(root, `.${name}.killed.part`)
+        yield* fs.writeFile(part, content)
+        yield* fs.utimes(part, ago(3_600_000), ago(3_600_000))
+      }
+      let directoryReads = 0
+      const events = yield* Stream.runCollect(
+        Download.downloadAll(Object.keys(stale).map((name) => ({ ...file, name })), { root, concurrency: 1 })
+      ).pipe(
+        Effect.provideServiceEffect(
+          FileSystem.FileSystem,
+          Effect.map(FileSystem.FileSystem, (real) => ({
+            ...real,
+            readDirectory: (directory: string, options?: FileSystem.ReadDirectoryOptions) => {
+              directoryReads++
+              return real.readDirectory(directory, options)
+            }
+          }))
+        ),
+        Effect.provide(layer)
+      )
+      expect(Chunk.filter(events, Download.DownloadEvent.$is("Finished")).length).toBe(3)
+      expect(directoryReads).toBe(1)
+      // a and b resumed after their prefixes; c's bytes failed the md5 and it was fetched again whole
+      expect(ranges).toEqual(["bytes=200000-", "bytes=1000-", "bytes=100000-", undefined])
+      for (const name of Object.keys(stale)) expect(Buffer.compare(yield* read(path.join(root, name)), bytes)).toBe(0)
+      expect((yield* fs.readDirectory(root)).sort()).toEqual(Object.keys(stale))
     }).pipe(Effect.provide(NodeContext.layer)), 20_000)
 
   it.scopedLive("a .part touched recently (another download may be writing it) is left alone", () =>

@@ -57,5 +57,5 @@ export const oneFileServer = (setup: OneFileServer) =>
     const download = (target: Download.DownloadableFile = file) =>
       Download.download(target, { root }).pipe(Effect.provide(layer))
     const entries = fs.readDirectory(root)
-    return { bytes, file, root, ranges, download, entries, read: (path: string) => fs.readFile(path) }
+    return { bytes, file, root, ranges, download, entries, layer, read: (path: string) => fs.readFile(path) }
   })

@@ -343,10 +343,44 @@ const unsupportedUrl = (url: string): string | undefined => {
 const STALE_AFTER_MS = 30_000
 const TOUCH_EVERY = Duration.seconds(5)
 
-/** The temporary files of downloads of `base`: `.{base}.{random}.part`. */
-const isPartOf = (entry: string, base: string): boolean =>
-  entry.startsWith(`.${base}.`) && entry.endsWith(".part") &&
-  /^[0-9a-z]+$/.test(entry.slice(base.length + 2, -".part".length))
+/** The file a temporary file `.{base}.{random}.part` belongs to (`base`), else `undefined`. */
+const partBase = (entry: string): string | undefined => {
+  const match = /^\.(.+)\.[0-9a-z]+\.part$/.exec(entry)
+  return match === null ? undefined : match[1]
+}
+
+/**
+ * The temporary files in one directory, by the name of the file each belongs to.
+ *
+ * @internal
+ */
+export type PartsByBase = ReadonlyMap<string, ReadonlyArray<string>>
+
+/**
+ * Reads `directory` and groups the temporary files in it by the file they belong to.
+ *
+ * @internal
+ */
+export const readParts = (directory: string): Effect.Effect<PartsByBase, PlatformError.PlatformError, FileSystem.FileSystem> =>
+  Effect.map(Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(directory)), (entries) => {
+    const parts = new Map<string, Array<string>>()
+    for (const entry of entries) {
+      const base = partBase(entry)
+      if (base === undefined) continue
+      const found = parts.get(base)
+      if (found === undefined) parts.set(base, [entry])
+      else found.push(entry)
+    }
+    return parts
+  })
+
+/**
+ * How a download finds the temporary files left in a directory: {@link readParts} for a single
+ * download; `downloadAll` reads each directory once for all its files.
+ *
+ * @internal
+ */
+export type PartLister = (directory: string) => Effect.Effect<PartsByBase, PlatformError.PlatformError, FileSystem.FileSystem>
 
 const fresh: Effect.Effect<Resumed, never, Hashing.Hashing> = Effect.map(Hashing.Hashing, (hashing) => ({ written: 0, md5: hashing.md5() }))
 
@@ -356,12 +390,18 @@ const fresh: Effect.Effect<Resumed, never, Hashing.Hashing> = Effect.map(Hashing
  * prefix of the file) and removes the other stale ones. Nothing stale, or any file-system
  * failure: a fresh start. Parts touched recently may belong to a live download and are left alone.
  */
-const reuseStaleParts = (directory: string, base: string, temp: string, size: number | undefined) =>
+const reuseStaleParts = (
+  directory: string,
+  base: string,
+  temp: string,
+  size: number | undefined,
+  listParts: PartLister
+) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const now = Date.now()
-    const entries = (yield* fs.readDirectory(directory)).filter((entry) => isPartOf(entry, base))
+    const entries = (yield* listParts(directory)).get(base) ?? []
     const stale: Array<{ readonly path: string; readonly size: number }> = []
     for (const entry of entries) {
       const full = path.join(directory, entry)
@@ -392,7 +432,12 @@ const reuseStaleParts = (directory: string, base: string, temp: string, size: nu
  *
  * @internal
  */
-export const downloadFile = (file: DownloadableFile, options: DownloadOptions = {}, hooks: ProgressHooks = silent) =>
+export const downloadFile = (
+  file: DownloadableFile,
+  options: DownloadOptions = {},
+  hooks: ProgressHooks = silent,
+  listParts: PartLister = readParts
+) =>
   Effect.gen(function*() {
     const segments = yield* safeSegments(file.name)
     const badUrl = unsupportedUrl(file.url)
@@ -421,7 +466,7 @@ export const downloadFile = (file: DownloadableFile, options: DownloadOptions = 
     })
     return yield* Effect.gen(function*() {
       yield* Effect.forkScoped(Effect.forever(Effect.delay(touch, TOUCH_EVERY)))
-      const reused = yield* reuseStaleParts(directory, base, temp, knownSize(file))
+      const reused = yield* reuseStaleParts(directory, base, temp, knownSize(file), listParts)
       const first = yield* fetchInto(file, temp, hooks, reused)
       const checked = yield* Effect.either(verify(file, first.received, first.md5))
       if (Either.isLeft(checked)) {
