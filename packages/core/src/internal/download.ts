@@ -214,14 +214,14 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks, f
     let expected: number | undefined
     // Uninterruptible, so that `written` and the digest always describe the file's bytes even
     // when the watchdog interrupts the body: a resume continues exactly after them.
+    // The block is hashed while the thread pool writes it (both only read it); a failed write
+    // fails the download, so a digest ahead of the file is never resumed from.
     const append = (file: FileSystem.File) => (block: Uint8Array) =>
-      Effect.uninterruptible(Effect.zipRight(
+      Effect.uninterruptible(Effect.zipLeft(
         file.writeAll(block),
-        Effect.sync(() => {
-          md5.update(block)
-          written += block.length
-        })
-      ))
+        Effect.sync(() => md5.update(block)),
+        { concurrent: true }
+      ).pipe(Effect.tap(() => void (written += block.length))))
     const done = () => ({ received: written, md5: Hashing.digestBase64(md5) }) as const
     const maxAttempts = Option.match(policy, { onNone: () => 1, onSome: (p) => p.maxAttempts })
     /** Attempts in a row that received no byte, and since when nothing arrived. */
