@@ -1,13 +1,14 @@
 /**
  * What `effect-wandb web` does once its options are parsed: checks them, starts the page's server
  * (see `WebServer`), prints where it serves, and serves until interrupted. Loaded by the command
- * only when it runs: the HTTP server, the proxy and undici stay out of every other command's start.
+ * only when it runs: the HTTP server and the proxy stay out of every other command's start. The proxy
+ * relays upstream through `NodeWandb`'s `node:http` client, the one every other command uses.
  *
  * @since 0.1.0
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { InvalidArgument } from "@effect-wandb/core/Errors"
 import * as WandbConfig from "@effect-wandb/core/WandbConfig"
+import * as NodeWandb from "@effect-wandb/platform-node/NodeWandb"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as GlobalOptions from "./GlobalOptions.js"
@@ -69,4 +70,4 @@ export const serve = (o: WebOptions) =>
       ].join("\n")
     )
     return yield* Effect.never
-  }).pipe(Effect.scoped, Effect.provide(NodeHttpClient.layerUndici))
+  }).pipe(Effect.scoped, Effect.provide(NodeWandb.layerPlatform))

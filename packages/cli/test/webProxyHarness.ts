@@ -4,7 +4,7 @@
  * (as a hostile page or a rebound DNS name would send them).
  */
 import * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { NodeWandb } from "@effect-wandb/platform-node"
 import { Effect, Layer, Option, Redacted } from "effect"
 import { request as httpRequest } from "node:http"
 import * as WebBundle from "../src/WebBundle.js"
@@ -28,7 +28,7 @@ export const startWeb = (baseUrl: string, apiKey: string) =>
     const recording = Layer.effect(
       HttpClient.HttpClient,
       Effect.map(HttpClient.HttpClient, HttpClient.tapRequest((request) => Effect.sync(() => forwarded.push(request.url))))
-    ).pipe(Layer.provide(NodeHttpClient.layerUndici))
+    ).pipe(Layer.provide(NodeWandb.layerPlatform))
     const token = "t0ken-" + "x".repeat(20)
     const client = yield* Layer.build(recording)
     const url = yield* WebServer.make({
