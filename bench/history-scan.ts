@@ -245,7 +245,7 @@ const parent = Effect.gen(function*() {
       verdict,
       "",
       "Notes (from diagnostic runs made while tuning, on the same machine; single runs, so read them as ±20 %):",
-      "- The table above (21:01Z) is the first run without the server's per-request spans (`requestSpans`, off by",
+      "- The table above (21:09Z) is the first run without the server's per-request spans (`requestSpans`, off by",
       "  default since then): 4.83 ×, 5.25 × and 5.00 × at 20 ms in single rounds, 4.95 × as medians of the times;",
       "  the client at 5.45-5.97 s of CPU, of which `JSON.parse` of the rows about 1.8 s (the naive client pays it",
       "  too), reading the pages' row literals about 0.7 s, garbage collection about 0.7 s (profile of one scan).",
