@@ -290,6 +290,9 @@ const parent = Effect.gen(function*() {
       "  165 MiB/s (108 MiB/s in the run before) but 0.80 × a raw fetch that now runs at 207 MiB/s; many files at",
       "  72.9 MiB/s (63.5 before) but 1.40 × a sequential loop that gained more (52.2 MiB/s, 37.2 before): with the",
       "  server's per-file wait shorter, the loop has less to overlap.",
+      "- The table above (21:15Z, after the server lost its per-request spans): the large file at 0.64 × on 3.90 s of",
+      "  client CPU, where the full run of 20:44Z gave 0.80 × on 3.35 s: the client's CPU for the same bytes moves by",
+      "  about ±20 % between runs (the mark-compacts above), and the raw fetch's throughput by more.",
       "- On this shared 2-CPU machine times vary by ±50 % between runs (other jobs' load: see the load averages at",
       "  the top); the CPU and RSS columns are steadier, and the ratios compare clients measured in the same rounds."
     ])
