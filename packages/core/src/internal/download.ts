@@ -380,7 +380,7 @@ export const readParts = (directory: string): Effect.Effect<PartsByBase, Platfor
  *
  * @internal
  */
-export type PartLister = (directory: string) => Effect.Effect<PartsByBase, PlatformError.PlatformError, FileSystem.FileSystem>
+export type PartLister = typeof readParts
 
 const fresh: Effect.Effect<Resumed, never, Hashing.Hashing> = Effect.map(Hashing.Hashing, (hashing) => ({ written: 0, md5: hashing.md5() }))
 

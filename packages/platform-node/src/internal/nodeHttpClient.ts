@@ -34,44 +34,58 @@ import { Readable } from "node:stream"
 
 const utf8 = new TextDecoder()
 
+/** What a body reader does with the events of a response: its chunks, its end, its failure. */
+interface BodyListener {
+  readonly data: (chunk: Buffer) => void
+  readonly end: () => void
+  /** An `error` event, or the connection closed before the body was complete. */
+  readonly failure: (cause: Error) => void
+}
+
+/** Attaches `listener` to `source`; returns what detaches it. */
+const listenToBody = (source: Http.IncomingMessage, listener: BodyListener): () => void => {
+  const onClose = () => {
+    if (!source.complete) listener.failure(new Error("the connection closed before the end of the response body"))
+  }
+  source.on("data", listener.data)
+  source.on("end", listener.end)
+  source.on("error", listener.failure)
+  source.on("close", onClose)
+  return () => {
+    source.off("data", listener.data)
+    source.off("end", listener.end)
+    source.off("error", listener.failure)
+    source.off("close", onClose)
+  }
+}
+
 /** Every byte of `source` until its end, as one `ArrayBuffer`; the chunks are joined once. */
 const readAll = (source: Http.IncomingMessage): Effect.Effect<ArrayBuffer, Error> =>
   Effect.async<ArrayBuffer, Error>((resume) => {
     const chunks: Array<Buffer> = []
     let length = 0
-    const onData = (chunk: Buffer) => {
-      chunks.push(chunk)
-      length += chunk.byteLength
-    }
-    const onEnd = () => {
-      cleanup()
-      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
-      // Small bodies are carved out of Node's shared buffer pool: copy those out.
-      resume(Effect.succeed(
-        body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
-          ? body.buffer as ArrayBuffer
-          : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer
-      ))
-    }
-    const onError = (error: Error) => {
-      cleanup()
-      resume(Effect.fail(error))
-    }
-    const onClose = () => {
-      if (!source.complete) onError(new Error("the connection closed before the end of the response body"))
-    }
-    const cleanup = () => {
-      source.off("data", onData)
-      source.off("end", onEnd)
-      source.off("error", onError)
-      source.off("close", onClose)
-    }
-    source.on("data", onData)
-    source.on("end", onEnd)
-    source.on("error", onError)
-    source.on("close", onClose)
+    const detach = listenToBody(source, {
+      data: (chunk) => {
+        chunks.push(chunk)
+        length += chunk.byteLength
+      },
+      end: () => {
+        detach()
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
+        // Small bodies are carved out of Node's shared buffer pool: copy those out.
+        resume(Effect.succeed(
+          body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
+            ? body.buffer as ArrayBuffer
+            : body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer
+        ))
+      },
+      failure: (error) => {
+        detach()
+        resume(Effect.fail(error))
+      }
+    })
     return Effect.sync(() => {
-      cleanup()
+      detach()
       source.destroy()
     })
   })
@@ -97,27 +111,22 @@ const bodyStream = <E>(source: Http.IncomingMessage, onError: (cause: unknown) =
       wake = undefined
       resume?.()
     }
-    const onData = (chunk: Buffer) => {
-      waiting.push(chunk)
-      waitingBytes += chunk.byteLength
-      if (waitingBytes >= STREAM_HIGH_WATER) source.pause()
-      signal()
-    }
-    const onEnd = () => {
-      ended = true
-      signal()
-    }
-    const onFailure = (cause: unknown) => {
-      failure ??= onError(cause)
-      signal()
-    }
-    const onClose = () => {
-      if (!source.complete) onFailure(new Error("the connection closed before the end of the response body"))
-    }
-    source.on("data", onData)
-    source.on("end", onEnd)
-    source.on("error", onFailure)
-    source.on("close", onClose)
+    const detach = listenToBody(source, {
+      data: (chunk) => {
+        waiting.push(chunk)
+        waitingBytes += chunk.byteLength
+        if (waitingBytes >= STREAM_HIGH_WATER) source.pause()
+        signal()
+      },
+      end: () => {
+        ended = true
+        signal()
+      },
+      failure: (cause) => {
+        failure ??= onError(cause)
+        signal()
+      }
+    })
     const pull: Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<E>> = Effect.suspend(() => {
       if (waiting.length > 0) {
         const chunks = waiting
@@ -134,10 +143,7 @@ const bodyStream = <E>(source: Http.IncomingMessage, onError: (cause: unknown) =
       })
     })
     return Stream.repeatEffectChunkOption(pull).pipe(Stream.ensuring(Effect.sync(() => {
-      source.off("data", onData)
-      source.off("end", onEnd)
-      source.off("error", onFailure)
-      source.off("close", onClose)
+      detach()
       if (!ended) source.destroy()
     })))
   })
