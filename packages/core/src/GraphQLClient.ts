@@ -34,6 +34,7 @@ import { PermissionDenied, RateLimited, ServerError, TransportError, Unauthorize
 import { fromParseError } from "./internal/decode.js"
 import { errorMessages, joinMessages, messageFromText } from "./internal/errorMessage.js"
 import { parsedBody, parseRetryAfter, readBodyInAttempt } from "./internal/retry.js"
+import { identityGuard } from "./internal/schemaGuard.js"
 import * as LenientJson from "./LenientJson.js"
 import * as Secrets from "./Secrets.js"
 import { WandbConfig } from "./WandbConfig.js"
@@ -50,7 +51,11 @@ export interface GraphQLOperation<A> {
   readonly name: string
   /** The document as sent. */
   readonly document: string
-  /** Schema of the response's `data` member. */
+  /**
+   * Schema of the response's `data` member. A `data` value the schema would decode to the same
+   * fields unchanged is returned as it is, without a copy (members the schema does not name, which
+   * a document selecting more than its schema would bring, then stay on the objects).
+   */
   readonly response: Schema.Schema<A, any>
   /**
    * A faster reader of a whole answer's bytes, tried first by `send`: the decoded `data`, or
@@ -136,6 +141,19 @@ const noHttpSpan = () => true
 
 const utf8 = new TextDecoder()
 
+/** Per response schema, the check that its decoding would return a value as it is (compiled once). */
+const identityGuards = new WeakMap<Schema.Schema.Any, (value: unknown) => boolean>()
+
+/**
+ * Whether `schema` would decode `data` to `data` itself: then the `Schema` interpreter, which
+ * copies every object it decodes, is skipped (a page of 50 runs: about 55 KB less garbage).
+ */
+const decodesUnchanged = (schema: Schema.Schema.Any, data: unknown): boolean => {
+  let guard = identityGuards.get(schema)
+  if (guard === undefined) identityGuards.set(schema, guard = identityGuard(schema.ast))
+  return guard(data)
+}
+
 const parseBody = (text: string): unknown => {
   try {
     return JSON.parse(text)
@@ -202,6 +220,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
         if (parsed === null || typeof parsed !== "object" || !("data" in parsed)) {
           return Effect.fail(new ServerError({ status: 200, attempts, reason: "response has no data member" }))
         }
+        if (decodesUnchanged(operation.response, parsed.data)) return Effect.succeed(parsed.data as A)
         return Schema.decodeUnknown(operation.response)(parsed.data).pipe(
           Effect.mapError((error) => fromParseError(operation.name, "data", error))
         )

@@ -46,6 +46,30 @@ describe("GraphQLClient", () => {
       expect(request!.body).toEqual({ query: Viewer.document, variables: { x: 1 }, operationName: "Viewer" })
     }))
 
+  it.effect("returns data its schema would not change as it is; data to transform or reject still goes through the schema", () =>
+    Effect.gen(function*() {
+      const Counted = GraphQLClient.operation(
+        "Counted",
+        "query Counted { run { name count } }",
+        Schema.Struct({ run: Schema.Struct({ name: Schema.String, count: Schema.Union(Schema.Number, Schema.NumberFromString) }) })
+      )
+      const answers = [
+        { run: { name: "a", count: 3, extra: true } },
+        { run: { name: "b", count: "4" } },
+        { run: { name: 5, count: 6 } }
+      ]
+      const fake = FakeHttp.make(() => FakeHttp.json({ data: answers.shift() }))
+      const run = Effect.flatMap(GraphQLClient.GraphQLClient, (gql) => gql.execute(Counted)).pipe(
+        Effect.provide(transport(fake))
+      )
+      // as sent: the schema's decoding would have dropped `extra`
+      expect(yield* run).toEqual({ run: { name: "a", count: 3, extra: true } })
+      expect(yield* run).toEqual({ run: { name: "b", count: 4 } })
+      const error = yield* Effect.flip(run)
+      expect(error._tag).toBe("DecodeError")
+      expect(error).toMatchObject({ entity: "Counted", field: "data.run.name" })
+    }))
+
   it.effect("omits empty variables", () =>
     Effect.gen(function*() {
       const fake = FakeHttp.make(() => FakeHttp.json({ data: { viewer: null } }))
