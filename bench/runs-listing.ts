@@ -11,7 +11,9 @@
  * same `Runs` document and page size, one page after the other with `fetch`, the body through
  * `JSON.parse` and each run's `config` / `summaryMetrics` / `systemMetrics` through a lenient JSON
  * parse — no prefetch. effect-wandb additionally validates the response, flattens the config and
- * builds `Run` values, while fetching the next page as the current one is decoded.
+ * builds `Run` values, while fetching the next page as the current one is decoded. A third client,
+ * the naive loop run through effect-wandb's `GraphQLClient.execute`, tells the transport's share of
+ * the CPU from the listing's own (second table).
  * Each client runs `--rounds` times (alternating, after one warm-up listing); the table shows the
  * median. Page sizes (default `50,500`): 50 is `WandbApi.runs`'s default (and the official
  * clients'); a larger page is the user's `perPage` choice, given to both clients alike.
@@ -19,16 +21,17 @@
  * one round, failing only when the clients disagree (run count, checksum).
  * BENCH_NODE_ARGS: extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
  */
-import { LenientJson, WandbApi } from "@effect-wandb/core"
+import { GraphQLClient, LenientJson, WandbApi } from "@effect-wandb/core"
 import { NodeWandb } from "@effect-wandb/platform-node"
 import type * as ServerPackage from "@effect-wandb/server"
-import { Effect, ManagedRuntime, Redacted, Stream } from "effect"
+import { Effect, ManagedRuntime, Redacted, Schema, Stream } from "effect"
 import { existsSync, mkdtempSync, renameSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { numberFlag } from "./src/args.js"
 import { bundleChild, main, runChild } from "./src/child.js"
 import { writeSection } from "./src/results.js"
+import { median as medianOf } from "./src/stats.js"
 
 const QUICK = process.argv.includes("--quick")
 const RUNS = numberFlag("--runs", QUICK ? 1000 : 10_000)
@@ -43,7 +46,12 @@ const LATENCIES = [0, 20] as const
 const ENTITY = "bench"
 const PROJECT = "runs-listing"
 
-type Client = "effect-wandb" | "baseline"
+/**
+ * `transport`: the baseline's loop (same pages, one after the other, the same three fields parsed
+ * per run) through effect-wandb's `GraphQLClient.execute` instead of `fetch`: what the listing costs
+ * without building `Run` values, to tell the transport's share from the listing's own.
+ */
+type Client = "effect-wandb" | "baseline" | "transport"
 
 /** One listing: wall time and the client process's CPU time (user + system). */
 interface Timing {
@@ -79,29 +87,54 @@ const effectWandb = (baseUrl: string, apiKey: string): Listing => {
   return () => runtime.runPromise(listing)
 }
 
+const runsDocument = WandbApi.operations.find((operation) => operation.name === "Runs")!.document
+
+const runsVariables = (cursor: string | null) => ({
+  entity: ENTITY,
+  project: PROJECT,
+  cursor,
+  perPage: PER_PAGE,
+  order: "+created_at",
+  filters: "{}"
+})
+
+/** What the naive loop does with one page's `data`; the next cursor, or null after the last page. */
+const consumePage = (data: any, acc: { runs: number; checksum: number }): string | null => {
+  const { edges, pageInfo } = data.project.runs
+  for (const { node } of edges) {
+    for (const field of ["config", "summaryMetrics", "systemMetrics"]) LenientJson.parse(node[field] ?? "{}")
+    acc.runs++
+    acc.checksum += node.historyLineCount
+  }
+  return !pageInfo.hasNextPage || edges.length === 0 ? null : edges[edges.length - 1].cursor
+}
+
 const baseline = (baseUrl: string, apiKey: string): Listing => async () => {
-  const query = WandbApi.operations.find((operation) => operation.name === "Runs")!.document
   const acc = { runs: 0, checksum: 0 }
   let cursor: string | null = null
-  while (true) {
+  do {
     const response = await fetch(`${baseUrl}/graphql`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Basic ${btoa(`api:${apiKey}`)}` },
-      body: JSON.stringify({
-        query,
-        variables: { entity: ENTITY, project: PROJECT, cursor, perPage: PER_PAGE, order: "+created_at", filters: "{}" }
-      })
+      body: JSON.stringify({ query: runsDocument, variables: runsVariables(cursor) })
     })
-    const { data } = await response.json() as any
-    const { edges, pageInfo } = data.project.runs
-    for (const { node } of edges) {
-      for (const field of ["config", "summaryMetrics", "systemMetrics"]) LenientJson.parse(node[field] ?? "{}")
-      acc.runs++
-      acc.checksum += node.historyLineCount
-    }
-    if (!pageInfo.hasNextPage || edges.length === 0) return acc
-    cursor = edges[edges.length - 1].cursor
-  }
+    cursor = consumePage((await response.json() as any).data, acc)
+  } while (cursor !== null)
+  return acc
+}
+
+const transport = (baseUrl: string, apiKey: string): Listing => {
+  const runtime = ManagedRuntime.make(NodeWandb.layer({ baseUrl, apiKey: Redacted.make(apiKey) }))
+  const operation = GraphQLClient.operation("Runs", runsDocument, Schema.Unknown)
+  const listing = Effect.gen(function*() {
+    const gql = yield* GraphQLClient.GraphQLClient
+    const acc = { runs: 0, checksum: 0 }
+    let cursor: string | null = null
+    do cursor = consumePage(yield* gql.execute(operation, runsVariables(cursor)), acc)
+    while (cursor !== null)
+    return acc
+  })
+  return () => runtime.runPromise(listing)
 }
 
 const timed = async (listing: Listing) => {
@@ -114,7 +147,7 @@ const timed = async (listing: Listing) => {
 
 const child = async (client: Client) => {
   const { WANDB_BASE_URL: baseUrl, WANDB_API_KEY: apiKey, BENCH_LATENCY: latency } = process.env
-  const listing = (client === "baseline" ? baseline : effectWandb)(baseUrl!, apiKey!)
+  const listing = { baseline, "effect-wandb": effectWandb, transport }[client](baseUrl!, apiKey!)
   const cold = await timed(listing)
   const warm = await timed(listing)
   const measurement: Measurement = {
@@ -180,6 +213,7 @@ const parent = Effect.gen(function*() {
   yield* bundleChild(import.meta.url, bundle)
 
   const rows: Array<string> = []
+  const cpuRows: Array<string> = []
   for (const latencyMs of LATENCIES) {
     const measured = yield* Effect.scoped(Effect.gen(function*() {
       const { server: running } = yield* server.LocalServer.make({ database: file, latencyMs })
@@ -190,7 +224,13 @@ const parent = Effect.gen(function*() {
         const env = { ...base, BENCH_PER_PAGE: String(perPage) }
         const round: Array<Measurement> = []
         // alternate the clients so that a change of machine load hits both alike
-        for (let i = 0; i < ROUNDS; i++) round.push(yield* measure(bundle, "effect-wandb", env), yield* measure(bundle, "baseline", env))
+        for (let i = 0; i < ROUNDS; i++) {
+          round.push(
+            yield* measure(bundle, "effect-wandb", env),
+            yield* measure(bundle, "baseline", env),
+            yield* measure(bundle, "transport", env)
+          )
+        }
         results.push([perPage, round])
       }
       return results
@@ -200,6 +240,7 @@ const parent = Effect.gen(function*() {
       if (bad !== undefined) return yield* Effect.fail(new Error(`clients disagree: ${JSON.stringify(results)}`))
       const ours = results.filter((m) => m.client === "effect-wandb")
       const theirs = results.filter((m) => m.client === "baseline")
+      const viaTransport = results.filter((m) => m.client === "transport")
       console.error(`latency ${latencyMs} ms, ${perPage} per page: ${
         results.map((m) => `${m.client} ${perSecond(m.cold).toFixed(0)}/s cold, ${perSecond(m.warm).toFixed(0)}/s warm`).join("; ")
       }`)
@@ -208,6 +249,17 @@ const parent = Effect.gen(function*() {
           cells(median(ours, "warm"), median(theirs, "warm"))
         } | ${median(ours, "cold").cpuSeconds.toFixed(2)} s / ${median(theirs, "cold").cpuSeconds.toFixed(2)} s |`
       )
+      const cpu = (pass: "cold" | "warm") => {
+        const [own, loop, naive] = [ours, viaTransport, theirs].map((ms) => medianOf(ms.map((m) => m[pass].cpuSeconds))) as [
+          number,
+          number,
+          number
+        ]
+        return `${own.toFixed(2)} s / ${loop.toFixed(2)} s / ${naive.toFixed(2)} s (${(own / naive).toFixed(2)}× / ${
+          (loop / naive).toFixed(2)
+        }×)`
+      }
+      cpuRows.push(`| ${latencyMs} ms | ${perPage} | ${cpu("cold")} | ${cpu("warm")} |`)
     }
   }
   const table = [
@@ -217,7 +269,16 @@ const parent = Effect.gen(function*() {
     "",
     "| latency per request | runs per page | cold: effect-wandb | cold: naive sequential baseline | cold ratio | warm: effect-wandb | warm: baseline | warm ratio | client CPU, cold (effect-wandb / baseline) |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
-    ...rows
+    ...rows,
+    "",
+    "Client CPU per listing (medians of the same rounds): effect-wandb's `WandbApi.runs`; the naive loop run through",
+    "effect-wandb's `GraphQLClient.execute` instead of `fetch` (same pages one after the other, the same three fields",
+    "parsed per run, no `Run` values); the naive baseline. What `WandbApi.runs` spends above the second column is the",
+    "listing's own work: validating nodes, history keys, the flattened config, `Run` values, prefetch.",
+    "",
+    "| latency per request | runs per page | client CPU, cold: `WandbApi.runs` / loop on `GraphQLClient` / baseline (ratios to the baseline) | the same, warm |",
+    "| --- | --- | --- | --- |",
+    ...cpuRows
   ].join("\n")
   console.log(table)
   if (process.argv.includes("--write")) writeResults(table)
@@ -229,7 +290,9 @@ const NOTES = [
   "`prefetchPages: 2`: it validates every node, parses config / summary / system metrics / history keys leniently,",
   "flattens the config and builds `Run` values. The baseline sends the same `Runs` document with the same page size",
   "through `fetch`, one page after the other, `JSON.parse`s the body and lenient-parses config, summaryMetrics and",
-  "systemMetrics of each run. The machine has 2 CPUs shared by server, client and other work: single runs vary by ±30 %.",
+  "systemMetrics of each run. The second table's middle client is that same loop on effect-wandb's `GraphQLClient`",
+  "(`NodeWandb.layer`, the same answers parsed, checked for errors and matched against a schema of `Unknown`).",
+  "The machine has 2 CPUs shared by server, client and other work: single runs vary by ±30 %.",
   "Each child is this file bundled by esbuild and run by plain `node`, as in the other benchmarks (until 2026-11-28",
   "the children ran the source under tsx).",
   "",
@@ -274,6 +337,23 @@ const NOTES = [
   "- The table above (21:14Z, after the server lost its per-request spans): 0.84×/0.95× at 0 ms and 50 per page",
   "  where the same client gave 0.65×/0.73× in the full run of 20:34Z: on this machine the 0 ms rows move by",
   "  about ±15 % from run to run, more than any change of this session.",
+  "- 2026-12-06, night: the second table runs the naive loop itself on effect-wandb's `GraphQLClient` over",
+  "  `NodeWandb.layer`. Cold, its CPU is the baseline's or less at 0 ms (0.97-1.00× with 50 per page, 0.82-0.84×",
+  "  with 500, in the table above and in a run at about 21:57Z), 0.82-0.86× at 20 ms with 500 per page, and",
+  "  1.04-1.27× at 20 ms with 50 per page (200 requests, each after 20 ms idle). So at 0 ms the transport (HTTP",
+  "  client, retries, timeout, span, parsing, error mapping) is not what the listing loses on. What bounds the 0",
+  "  ms, 50-per-page row is `WandbApi.runs`'s own work above that loop, 0.4-0.5 s of CPU cold and 0.2-0.4 s warm per",
+  "  10,000 runs (40-50 and 20-40 µs per run): validating each node, parsing a fourth JSON text per run (the history",
+  "  keys, 354 bytes per run in this data), the flattened config, the `Run` values, the prefetching stream. With",
+  "  the client CPU-bound and the server on the same 2 shared cores, that work shows in the 0 ms rows only; at 20",
+  "  ms it overlaps the round trips. Changed: `GraphQLClient` returns `data` its operation's schema would decode",
+  "  unchanged as it was parsed, without the `Schema` interpreter's copy of every object (runs pages: 22 MB less",
+  "  allocation per 400 pages of 50 runs). Tried the same evening, nothing measurable (alternating single listings,",
+  "  ±15 %): building `Run` values without the `Schema.Class` constructor's copies (`Object.assign` onto the",
+  "  prototype: the allocation moved into the instance's growing property store, 57 MB per 20,000 runs, instead of",
+  "  going away), the listing without its `bufferChunks` stage, and clearing the links of Effect's `MutableList`",
+  "  nodes when they leave a queue (a dead node promoted to the old generation keeps its successors alive through",
+  "  young collections; the bare `GraphQLClient.execute` loop promoted the same 21 MB per 400 pages either way).",
   "",
   "Before 2026-12-06 (same method, `NodeWandb` on `@effect/platform-node`'s `node:http` client): garbage",
   "collection 1.0 s in effect-wandb's child against 0.43 s in the baseline's, and the socket `writev` 0.75 s against",
