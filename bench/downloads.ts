@@ -63,7 +63,7 @@ const RUN_PATH = "BENCH_RUN_PATH"
 
 const child = (scenario: Scenario) => {
   let peak = process.memoryUsage.rss()
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10)
+  let sampler: ReturnType<typeof setInterval> | undefined
   const baseUrl = process.env.BENCH_BASE_URL!
   const apiKey = Redacted.make(process.env.BENCH_API_KEY!)
   const root = process.env.BENCH_ROOT!
@@ -75,6 +75,9 @@ const child = (scenario: Scenario) => {
     const idle = process.memoryUsage.rss()
     peak = idle
     const highWaterMark = resetPeakRss()
+    // Where the kernel's high-water mark cannot be restarted, a sampler every 10 ms (it can miss
+    // short peaks, and costs about 0.2 s of CPU per 5 s download, in the CPU column).
+    if (!highWaterMark) sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10)
     const cpu = process.cpuUsage()
     const start = performance.now()
     switch (scenario) {
@@ -100,7 +103,6 @@ const child = (scenario: Scenario) => {
     const used = process.cpuUsage(cpu)
     const cpuSeconds = (used.user + used.system) / 1e6
     const bytes = scenario.startsWith("large") ? LARGE.size : MANY.length * MiB
-    // the kernel's high-water mark where it can be restarted (a 10 ms sampler can miss short peaks)
     const peakRss = highWaterMark ? Math.max(peak / MiB, peakRssMiB()) : peak / MiB
     return {
       scenario,
@@ -290,9 +292,22 @@ const parent = Effect.gen(function*() {
       "  165 MiB/s (108 MiB/s in the run before) but 0.80 × a raw fetch that now runs at 207 MiB/s; many files at",
       "  72.9 MiB/s (63.5 before) but 1.40 × a sequential loop that gained more (52.2 MiB/s, 37.2 before): with the",
       "  server's per-file wait shorter, the loop has less to overlap.",
-      "- The table above (21:15Z, after the server lost its per-request spans): the large file at 0.64 × on 3.90 s of",
+      "- The run of 21:15Z (after the server lost its per-request spans): the large file at 0.64 × on 3.90 s of",
       "  client CPU, where the full run of 20:44Z gave 0.80 × on 3.35 s: the client's CPU for the same bytes moves by",
       "  about ±20 % between runs (the mark-compacts above), and the raw fetch's throughput by more.",
+      "- 2026-12-06, night: what moves the large file's CPU between runs is V8's choice of collector. Four runs of the",
+      "  same child against a local server started by hand (`--trace-gc`): 2, 2 and 7 mark-compacts for 3.4-4.2 s of",
+      "  CPU, 51 for 5.3 s. The mark-compacts are incremental markings started by V8's global memory limit ('finalize",
+      "  incremental marking via task; GC in old space requested'), which counts the 64 KiB buffers Node's HTTP parser",
+      "  allocates for every body fragment; consecutive runs of the same child fall into either mode, so nothing in the",
+      "  code was found to choose it. A bare `node:http` loop doing the same work against a plain `node:http` server",
+      "  answering from memory (each 256 KiB block copied, hashed with `node:crypto`, written at its offset; `for",
+      "  await` over the response, or a `data` handler pausing the response during each write) had no mark-compact in",
+      "  eight runs and spent 2.1-4.5 s of CPU: the hashing and the writes are most of any client's work here. Tried: no",
+      "  progress `tap` per chunk (fewer JavaScript allocations, so fewer young collections to free the buffers early:",
+      "  4.3-5.6 s against 3.7-4.3 s, alternating), hashing each block after its write instead of during it (4.6-5.2",
+      "  s); neither kept. The child no longer samples its RSS every 10 ms where the kernel's high-water mark can be",
+      "  restarted (Linux): the sampler cost about 0.2 s of CPU per download, in both clients' CPU columns.",
       "- On this shared 2-CPU machine times vary by ±50 % between runs (other jobs' load: see the load averages at",
       "  the top); the CPU and RSS columns are steadier, and the ratios compare clients measured in the same rounds."
     ])

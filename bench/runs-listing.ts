@@ -334,7 +334,7 @@ const NOTES = [
   "  two children each): CPU cold 1.26-1.30 s against 0.89-0.92 s, warm 0.87-0.88 s against 0.50-0.51 s. Profiles of",
   "  one pair show no single cost: garbage collection 0.33 s against 0.18 s, Effect's runtime about 0.3 s, decoding",
   "  the runs (with `Schema`) about 0.2 s, parsing the answers about the same in both.",
-  "- The table above (21:14Z, after the server lost its per-request spans): 0.84×/0.95× at 0 ms and 50 per page",
+  "- The run of 21:14Z (after the server lost its per-request spans): 0.84×/0.95× at 0 ms and 50 per page",
   "  where the same client gave 0.65×/0.73× in the full run of 20:34Z: on this machine the 0 ms rows move by",
   "  about ±15 % from run to run, more than any change of this session.",
   "- 2026-12-06, night: the second table runs the naive loop itself on effect-wandb's `GraphQLClient` over",
