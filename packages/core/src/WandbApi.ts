@@ -32,7 +32,6 @@
  * @since 0.1.0
  */
 import * as Cache from "effect/Cache"
-import * as Chunk from "effect/Chunk"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
@@ -72,8 +71,8 @@ import {
   decodeViewer
 } from "./internal/decode.js"
 import * as documents from "./internal/documents.js"
+import { paginate } from "./internal/pagination.js"
 import { parseObjectPath, parseProjectPath, pathText } from "./internal/paths.js"
-import { macrotask } from "./internal/macrotask.js"
 import type { JsonObject } from "./Json.js"
 import * as LenientJson from "./LenientJson.js"
 import type { Project } from "./Project.js"
@@ -249,11 +248,6 @@ const MAX_PAGE_SIZE = 1000
 
 const RUN_ID = /^[A-Za-z0-9_.-]{1,128}$/
 
-interface Page<A> {
-  readonly items: ReadonlyArray<A>
-  readonly next: string | null
-}
-
 /** The cursor to continue from, or `null` when the listing is complete. */
 const nextCursor = (
   connection: {
@@ -343,26 +337,6 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
     const appUrl = config.appUrl
     const viewerEntity = yield* Ref.make(Option.none<string>())
 
-    /**
-     * One request per page. Up to `prefetchPages` raw pages are fetched ahead while the consumer
-     * side converts the previous ones (`convert`), so network time and decoding overlap: each
-     * conversion waits for a {@link macrotask}, by which time the next page's request is sent.
-     */
-    const paginate = <A, B, E1, E2>(
-      fetch: (cursor: string | null) => Effect.Effect<Page<A>, E1>,
-      convert: (items: ReadonlyArray<A>) => Effect.Effect<ReadonlyArray<B>, E2>
-    ): Stream.Stream<B, E1 | E2> =>
-      Stream.paginateChunkEffect(
-        null as string | null,
-        (cursor) =>
-          Effect.map(fetch(cursor), (page) => [Chunk.unsafeFromArray(page.items), Option.fromNullable(page.next)] as const)
-      ).pipe(
-        Stream.bufferChunks({ capacity: config.prefetchPages }),
-        Stream.mapChunksEffect((chunk) =>
-          Effect.zipRight(macrotask, Effect.map(convert(Chunk.toReadonlyArray(chunk)), Chunk.unsafeFromArray))
-        )
-      )
-
     const viewer = Effect.gen(function*() {
       const { viewer } = yield* gql.execute(documents.operations.viewer)
       return viewer == null ? yield* noViewer : decodeViewer(viewer)
@@ -441,13 +415,16 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         const firstTime = (run: Run) => !seen.has(run.id) && seen.add(run.id).has(run.id)
         return paginate(
           (cursor) =>
-            Effect.gen(function*() {
-              const { project } = yield* rejectedFilter(filters)(
-                gql.execute(documents.operations.runs, { project: at.project, entity: at.entity, cursor, perPage, order, filters })
-              )
-              if (project?.runs == null) return yield* new ProjectNotFound({ entity: at.entity, project: at.project })
-              return { items: project.runs.edges, next: nextCursor(project.runs, "lastEdge") }
-            }).pipe(Effect.withSpan("WandbApi.runs.page", { attributes: { entity: at.entity, project: at.project }, captureStackTrace: false })),
+            Effect.map(
+              rejectedFilter(filters)(
+                gql.send(documents.operations.runs, { project: at.project, entity: at.entity, cursor, perPage, order, filters })
+              ),
+              (answer) =>
+                Effect.flatMap(rejectedFilter(filters)(answer), ({ project }) =>
+                  project?.runs == null
+                    ? Effect.fail(new ProjectNotFound({ entity: at.entity, project: at.project }))
+                    : Effect.succeed({ items: project.runs.edges, next: nextCursor(project.runs, "lastEdge") }))
+            ),
           (edges) =>
             Effect.map(decodeAll(edges, (edge) => decodeRunNode(edge.node, at, appUrl)), (runs) => runs.filter(firstTime))
         )
@@ -475,11 +452,11 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         const name = entity === undefined ? yield* defaultEntity : yield* validName("entity", entity)
         return paginate(
           (cursor) =>
-            Effect.gen(function*() {
-              const { models } = yield* gql.execute(documents.operations.projects, { entity: name, cursor, perPage })
-              if (models == null) return yield* new EntityNotFound({ entity: name })
-              return { items: models.edges, next: nextCursor(models, "endCursor") }
-            }).pipe(Effect.withSpan("WandbApi.projects.page", { attributes: { entity: name }, captureStackTrace: false })),
+            Effect.map(gql.send(documents.operations.projects, { entity: name, cursor, perPage }), (answer) =>
+              Effect.flatMap(answer, ({ models }) =>
+                models == null
+                  ? Effect.fail(new EntityNotFound({ entity: name }))
+                  : Effect.succeed({ items: models.edges, next: nextCursor(models, "endCursor") }))),
           (edges) => decodeAll(edges, (edge) => decodeProjectNode(edge.node, appUrl))
         )
       }))
@@ -530,21 +507,26 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         }
         return paginate(
           (fileCursor) =>
-          Effect.gen(function*() {
-            const { project } = yield* gql.execute(documents.operations.runFiles, {
-              project: at.project,
-              entity: at.entity,
-              name: at.id,
-              fileCursor,
-              fileLimit,
-              fileNames: names,
-              upload: false,
-              pattern: options?.pattern ?? null
-            })
-            if (project?.run == null) return yield* runNotFound(at)
-            const files = project.run.files
-            return files == null ? { items: [], next: null } : { items: files.edges, next: nextCursor(files, "lastEdge") }
-          }).pipe(Effect.withSpan("WandbApi.files.page", { captureStackTrace: false })),
+            Effect.map(
+              gql.send(documents.operations.runFiles, {
+                project: at.project,
+                entity: at.entity,
+                name: at.id,
+                fileCursor,
+                fileLimit,
+                fileNames: names,
+                upload: false,
+                pattern: options?.pattern ?? null
+              }),
+              (answer) =>
+                Effect.flatMap(answer, ({ project }) => {
+                  if (project?.run == null) return Effect.fail(runNotFound(at))
+                  const files = project.run.files
+                  return Effect.succeed(
+                    files == null ? { items: [], next: null } : { items: files.edges, next: nextCursor(files, "lastEdge") }
+                  )
+                })
+            ),
           (edges) => decodeAll(edges, (edge) => decodeFileNode(edge.node, { ...at, runId: at.id }))
         )
       }))

@@ -72,8 +72,6 @@ export interface Options {
   } | undefined
   /** How many runs `WandbApi.run` keeps cached. Default 1024. */
   readonly runCacheCapacity?: number | undefined
-  /** How many pages listings fetch ahead of the consumer. Default 2. */
-  readonly prefetchPages?: number | undefined
 }
 
 /**
@@ -104,7 +102,6 @@ export declare namespace WandbConfig {
     readonly timeout: Duration.Duration
     readonly retry: RetryPolicy
     readonly runCacheCapacity: number
-    readonly prefetchPages: number
   }
 }
 
@@ -218,8 +215,7 @@ export const make = (options: Options = {}): Effect.Effect<WandbConfig.Service, 
         maxDelay: yield* duration("retry.maxDelay", retry.maxDelay ?? "30 seconds"),
         maxRetryTime: yield* duration("retry.maxRetryTime", retry.maxRetryTime ?? "20 seconds")
       },
-      runCacheCapacity: yield* positiveInt("runCacheCapacity", options.runCacheCapacity ?? 1024),
-      prefetchPages: yield* positiveInt("prefetchPages", options.prefetchPages ?? 2)
+      runCacheCapacity: yield* positiveInt("runCacheCapacity", options.runCacheCapacity ?? 1024)
     }
   })
 

@@ -284,6 +284,24 @@ describe("WandbApi (in-memory HttpClient)", () => {
       expect(events.indexOf("request 1")).toBeLessThan(events.indexOf("run a"))
     }))
 
+  it.effect("runs: at most one page is requested ahead of the consumer, none once the stream is closed", () =>
+    Effect.gen(function*() {
+      const pages = [["a", "b"], ["c", "d"], ["e", "f"], ["g", "h"], ["i"]]
+      const fake = FakeHttp.graphql({
+        Runs: (variables) => {
+          const index = variables.cursor === null ? 0 : pages.findIndex((names) => names.at(-1) === variables.cursor) + 1
+          return runsPage(pages[index]!.map((name) => ({ ...RUN_NODE, name })), index < pages.length - 1)
+        }
+      })
+      const ids = yield* withApi(fake, (api) =>
+        api.runs("acme/mnist", { perPage: 2 }).pipe(Stream.take(3), Stream.runCollect, Effect.map(Chunk.toArray)))
+      expect(ids.map((run) => run.id)).toEqual(["a", "b", "c"])
+      // pages 0 and 1 read, page 2 at most requested; pages 3 and 4 never
+      const cursors = fake.requests.filter((r) => r.body.operationName === "Runs").map((r) => r.body.variables.cursor)
+      expect([null, "b", "d"].slice(0, cursors.length)).toEqual(cursors)
+      expect(cursors.length).toBeGreaterThanOrEqual(2)
+    }))
+
   it.effect("runs: a 400 is FilterRejected with the server's message; null project is ProjectNotFound", () =>
     Effect.gen(function*() {
       const rejected = FakeHttp.make(() => FakeHttp.json({ errors: [{ message: "invalid filter column summary.loss" }] }, 400))

@@ -11,7 +11,7 @@ import * as Fixtures from "./fixtures.js"
 const collect = <A, E>(stream: Stream.Stream<A, E>) => Effect.map(Stream.runCollect(stream), Chunk.toArray)
 const ids = (runs: ReadonlyArray<Run.Run>) => runs.map((run) => run.id)
 
-layer(Fixtures.layer({ client: { prefetchPages: 2 } }), { excludeTestServices: true })("WandbApi over loopback", (it) => {
+layer(Fixtures.layer(), { excludeTestServices: true })("WandbApi over loopback", (it) => {
   it.effect("viewer and default entity come from the key owner", () =>
     Effect.gen(function*() {
       const api = yield* WandbApi.WandbApi
