@@ -318,14 +318,14 @@ const scan = Command.make(
         const r = yield* api.run(o.path)
         const keys = Option.getOrUndefined(o.keys)
         const progress = yield* Progress.make("scan", "rows")
-        let done = 0
-        const rows = History.scanHistory(r, {
-          keys,
-          pageSize: o.pageSize,
-          minStep: Option.getOrUndefined(o.minStep),
-          maxStep: Option.getOrUndefined(o.maxStep)
-        }).pipe(
-          Stream.mapChunksEffect((chunk) => Effect.as(progress.update((done += chunk.length), r.historyLineCount), chunk))
+        const rows = progress.counting(
+          History.scanHistory(r, {
+            keys,
+            pageSize: o.pageSize,
+            minStep: Option.getOrUndefined(o.minStep),
+            maxStep: Option.getOrUndefined(o.maxStep)
+          }),
+          r.historyLineCount
         )
         yield* emit(GlobalOptions.resolveFormat(o.format), scanColumns(r, keys), rows, true)
       }).pipe(Effect.scoped)))

@@ -7,6 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 
 /**
  * What is being counted: `bytes` prints sizes (KiB, MiB, …), `rows` prints plain counts.
@@ -59,6 +60,25 @@ export const renderBar = (label: string, done: number, total: number | undefined
 export interface Progress {
   /** Reports the current count (and total, when known). */
   readonly update: (done: number, total?: number) => Effect.Effect<void>
+  /**
+   * `items` unchanged, counted on this line as they pass (out of `total`, when known). The count
+   * is taken in a pure chunk mapping: an effectful stage (`Stream.mapChunksEffect`) kept the
+   * chunks passing it alive through young collections (a 100,000-row scan promoted 65-67 MB to
+   * the old generation instead of 37-39 MB).
+   */
+  readonly counting: <A, E, R>(items: Stream.Stream<A, E, R>, total?: number) => Stream.Stream<A, E, R>
+}
+
+/**
+ * Where a progress line is drawn (`process.stderr`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Terminal {
+  readonly isTTY?: boolean | undefined
+  readonly columns?: number | undefined
+  readonly write: (text: string) => unknown
 }
 
 /**
@@ -68,9 +88,12 @@ export interface Progress {
  * @since 0.1.0
  * @category constructors
  */
-export const make = (label: string, unit: Unit): Effect.Effect<Progress, never, Scope.Scope> => {
-  const stderr = process.stderr
-  if (!stderr.isTTY) return Effect.succeed({ update: () => Effect.void })
+export const make = (
+  label: string,
+  unit: Unit,
+  stderr: Terminal = process.stderr
+): Effect.Effect<Progress, never, Scope.Scope> => {
+  if (!stderr.isTTY) return Effect.succeed({ update: () => Effect.void, counting: (items) => items })
   let lastDraw = 0
   let drawn = false
   const draw = (done: number, total: number | undefined) => {
@@ -78,11 +101,21 @@ export const make = (label: string, unit: Unit): Effect.Effect<Progress, never, 
     if (now - lastDraw < 100 && (total === undefined || done < total)) return
     lastDraw = now
     drawn = true
-    const columns = stderr.columns > 0 ? stderr.columns : 80
+    const columns = stderr.columns !== undefined && stderr.columns > 0 ? stderr.columns : 80
     stderr.write(`\r${renderBar(label, done, total, unit).slice(0, columns - 1)}\x1b[K`)
   }
   return Effect.as(
     Effect.addFinalizer(() => Effect.sync(() => drawn && stderr.write("\r\x1b[K"))),
-    { update: (done, total) => Effect.sync(() => draw(done, total)) }
+    {
+      update: (done, total) => Effect.sync(() => draw(done, total)),
+      counting: (items, total) =>
+        Stream.suspend(() => {
+          let done = 0
+          return Stream.mapChunks(items, (chunk) => {
+            draw((done += chunk.length), total)
+            return chunk
+          })
+        })
+    }
   )
 }

@@ -146,4 +146,30 @@ describe("Progress", () => {
     expect(Progress.renderBar("download", 2048, undefined, "bytes")).toBe("download 2.0 KiB")
     expect(Progress.renderBar("x", 300, 200, "rows", 4)).toBe("x [####] 100%  300 / 200")
   })
+
+  it.effect("counting passes every item on and draws the count on a terminal, nothing elsewhere", () =>
+    Effect.gen(function*() {
+      const items = Stream.fromChunks(Chunk.make(1, 2), Chunk.make(3, 4, 5))
+      const drawn: Array<string> = []
+      const terminal = { isTTY: true, columns: 80, write: (text: string) => drawn.push(text) }
+      const counted = yield* Effect.scoped(
+        Effect.flatMap(Progress.make("scan", "rows", terminal), (progress) => Stream.runCollect(progress.counting(items, 5)))
+      )
+      expect(Chunk.toArray(counted)).toEqual([1, 2, 3, 4, 5])
+      // the first chunk draws; the last (the total reached) draws despite the throttle; the scope erases the line
+      expect(drawn).toEqual([
+        `\r${Progress.renderBar("scan", 2, 5, "rows")}\x1b[K`,
+        `\r${Progress.renderBar("scan", 5, 5, "rows")}\x1b[K`,
+        "\r\x1b[K"
+      ])
+      const quiet: Array<string> = []
+      const plain = yield* Effect.scoped(
+        Effect.flatMap(
+          Progress.make("scan", "rows", { isTTY: false, write: (text: string) => quiet.push(text) }),
+          (progress) => Stream.runCollect(progress.counting(items, 5))
+        )
+      )
+      expect(Chunk.toArray(plain)).toEqual([1, 2, 3, 4, 5])
+      expect(quiet).toEqual([])
+    }))
 })
