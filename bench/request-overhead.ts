@@ -215,7 +215,7 @@ const parent = Effect.gen(function*() {
       "  (URL and header attributes, redacted copies of both header sets, `traceparent` and `b3` headers sent to W&B).",
       "  GraphQL requests now skip the HTTP client's (`HttpClient.currentTracerDisabledWhen`); the operation's span",
       "  stays. Excess over the bare request 0.79–0.83 ms in three runs of 3 rounds (0.94–0.99 before), 0.30, 0.23 and",
-      "  0.30 ms above `fetch` (the last is the table above). Runs of the code before it: 0.31 ms above `fetch` on 2026-12-05, 0.42, 0.27, 0.43 and 0.33 ms",
+      "  0.30 ms above `fetch` (the last in the table of that day). Runs of the code before it: 0.31 ms above `fetch` on 2026-12-05, 0.42, 0.27, 0.43 and 0.33 ms",
       "  on 2026-12-06 (`fetch`'s own CPU per request moved between 0.64 and 0.81 ms across the runs).",
       "- Changed later on 2026-12-06: `NodeWandb` runs on effect-wandb's own `node:http` client",
       "  (`platform-node/src/internal/nodeHttpClient.ts`: one `Effect.async` per request, no fiber forked to write the",

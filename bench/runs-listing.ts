@@ -339,7 +339,7 @@ const NOTES = [
   "  about ±15 % from run to run, more than any change of this session.",
   "- 2026-12-06, night: the second table runs the naive loop itself on effect-wandb's `GraphQLClient` over",
   "  `NodeWandb.layer`. Cold, its CPU is the baseline's or less at 0 ms (0.97-1.00× with 50 per page, 0.82-0.84×",
-  "  with 500, in the table above and in a run at about 21:57Z), 0.82-0.86× at 20 ms with 500 per page, and",
+  "  with 500, in the run of 22:03Z and in one at about 21:57Z), 0.82-0.86× at 20 ms with 500 per page, and",
   "  1.04-1.27× at 20 ms with 50 per page (200 requests, each after 20 ms idle). So at 0 ms the transport (HTTP",
   "  client, retries, timeout, span, parsing, error mapping) is not what the listing loses on. What bounds the 0",
   "  ms, 50-per-page row is `WandbApi.runs`'s own work above that loop, 0.4-0.5 s of CPU cold and 0.2-0.4 s warm",
