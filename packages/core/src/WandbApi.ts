@@ -71,7 +71,7 @@ import {
   decodeViewer
 } from "./internal/decode.js"
 import * as documents from "./internal/documents.js"
-import { paginate } from "./internal/pagination.js"
+import { paginate, sentPage } from "./internal/pagination.js"
 import { parseObjectPath, parseProjectPath, pathText } from "./internal/paths.js"
 import type { JsonObject } from "./Json.js"
 import * as LenientJson from "./LenientJson.js"
@@ -415,15 +415,18 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         const firstTime = (run: Run) => !seen.has(run.id) && seen.add(run.id).has(run.id)
         return paginate(
           (cursor) =>
-            Effect.map(
-              rejectedFilter(filters)(
-                gql.send(documents.operations.runs, { project: at.project, entity: at.entity, cursor, perPage, order, filters })
+            sentPage(
+              // a 400 can come with the head or, asked for again, with the answer
+              Effect.map(
+                rejectedFilter(filters)(
+                  gql.send(documents.operations.runs, { project: at.project, entity: at.entity, cursor, perPage, order, filters })
+                ),
+                rejectedFilter(filters)
               ),
-              (answer) =>
-                Effect.flatMap(rejectedFilter(filters)(answer), ({ project }) =>
-                  project?.runs == null
-                    ? Effect.fail(new ProjectNotFound({ entity: at.entity, project: at.project }))
-                    : Effect.succeed({ items: project.runs.edges, next: nextCursor(project.runs, "lastEdge") }))
+              ({ project }) =>
+                project?.runs == null
+                  ? Effect.fail(new ProjectNotFound({ entity: at.entity, project: at.project }))
+                  : Effect.succeed({ items: project.runs.edges, next: nextCursor(project.runs, "lastEdge") })
             ),
           (edges) =>
             Effect.map(decodeAll(edges, (edge) => decodeRunNode(edge.node, at, appUrl)), (runs) => runs.filter(firstTime))
@@ -452,11 +455,10 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         const name = entity === undefined ? yield* defaultEntity : yield* validName("entity", entity)
         return paginate(
           (cursor) =>
-            Effect.map(gql.send(documents.operations.projects, { entity: name, cursor, perPage }), (answer) =>
-              Effect.flatMap(answer, ({ models }) =>
-                models == null
-                  ? Effect.fail(new EntityNotFound({ entity: name }))
-                  : Effect.succeed({ items: models.edges, next: nextCursor(models, "endCursor") }))),
+            sentPage(gql.send(documents.operations.projects, { entity: name, cursor, perPage }), ({ models }) =>
+              models == null
+                ? Effect.fail(new EntityNotFound({ entity: name }))
+                : Effect.succeed({ items: models.edges, next: nextCursor(models, "endCursor") })),
           (edges) => decodeAll(edges, (edge) => decodeProjectNode(edge.node, appUrl))
         )
       }))
@@ -507,7 +509,7 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
         }
         return paginate(
           (fileCursor) =>
-            Effect.map(
+            sentPage(
               gql.send(documents.operations.runFiles, {
                 project: at.project,
                 entity: at.entity,
@@ -518,14 +520,13 @@ export const make: Effect.Effect<WandbApi.Service, never, GraphQLClient.GraphQLC
                 upload: false,
                 pattern: options?.pattern ?? null
               }),
-              (answer) =>
-                Effect.flatMap(answer, ({ project }) => {
-                  if (project?.run == null) return Effect.fail(runNotFound(at))
-                  const files = project.run.files
-                  return Effect.succeed(
-                    files == null ? { items: [], next: null } : { items: files.edges, next: nextCursor(files, "lastEdge") }
-                  )
-                })
+              ({ project }) => {
+                if (project?.run == null) return Effect.fail(runNotFound(at))
+                const files = project.run.files
+                return Effect.succeed(
+                  files == null ? { items: [], next: null } : { items: files.edges, next: nextCursor(files, "lastEdge") }
+                )
+              }
             ),
           (edges) => decodeAll(edges, (edge) => decodeFileNode(edge.node, { ...at, runId: at.id }))
         )

@@ -5,7 +5,7 @@
  * known, and its answer waits in the connection (`GraphQLClient.send`) until the consumer reaches
  * it. Pages fetched ahead and parsed on arrival (`Stream.bufferChunks`, and as much with a producer
  * fiber and a queue) outlived young collections: a runs listing promoted about 60 MB of parsed
- * answers to the old generation per 400 pages of 50 runs, against about 19 MB this way
+ * answers to the old generation per 400 pages of 50 runs, against 21-22 MB this way
  * (bench/RESULTS.md, "Runs listing"). A cursor is only known once the page before it is read, so
  * there is never more than one request ahead.
  *
@@ -34,6 +34,17 @@ export interface Page<A> {
  * @internal
  */
 export type SentPage<A, E> = Effect.Effect<Page<A>, E>
+
+/**
+ * A page's request made with `GraphQLClient.send`, its page made from the answer's data by
+ * `toPage` when the answer is read.
+ *
+ * @internal
+ */
+export const sentPage = <D, A, E1, E2>(
+  sent: Effect.Effect<Effect.Effect<D, E1>, E1>,
+  toPage: (data: D) => Effect.Effect<Page<A>, E2>
+): Effect.Effect<SentPage<A, E1 | E2>, E1> => Effect.map(sent, (answer) => Effect.flatMap(answer, toPage))
 
 /**
  * The converted items of every page, from the first cursor (`null`) on. Each page is converted
