@@ -31,7 +31,7 @@ import { join } from "node:path"
 import { numberFlag } from "./src/args.js"
 import { bundleChild, main, runChild } from "./src/child.js"
 import { writeSection } from "./src/results.js"
-import { median as medianOf } from "./src/stats.js"
+import { median } from "./src/stats.js"
 
 const QUICK = process.argv.includes("--quick")
 const RUNS = numberFlag("--runs", QUICK ? 1000 : 10_000)
@@ -194,8 +194,8 @@ const measure = (bundle: string, client: Client, env: Record<string, string>) =>
 
 const perSecond = (timing: Timing) => RUNS / timing.seconds
 
-/** The median of the measurements' rates for one pass. */
-const median = (ms: ReadonlyArray<Measurement>, pass: "cold" | "warm"): Timing =>
+/** The measurement with the median rate for one pass. */
+const medianByRate = (ms: ReadonlyArray<Measurement>, pass: "cold" | "warm"): Timing =>
   [...ms].map((m) => m[pass]).sort((a, b) => perSecond(a) - perSecond(b))[Math.floor(ms.length / 2)]!
 
 const cells = (ours: Timing, theirs: Timing) =>
@@ -245,12 +245,12 @@ const parent = Effect.gen(function*() {
         results.map((m) => `${m.client} ${perSecond(m.cold).toFixed(0)}/s cold, ${perSecond(m.warm).toFixed(0)}/s warm`).join("; ")
       }`)
       rows.push(
-        `| ${latencyMs} ms | ${perPage} | ${cells(median(ours, "cold"), median(theirs, "cold"))} | ${
-          cells(median(ours, "warm"), median(theirs, "warm"))
-        } | ${median(ours, "cold").cpuSeconds.toFixed(2)} s / ${median(theirs, "cold").cpuSeconds.toFixed(2)} s |`
+        `| ${latencyMs} ms | ${perPage} | ${cells(medianByRate(ours, "cold"), medianByRate(theirs, "cold"))} | ${
+          cells(medianByRate(ours, "warm"), medianByRate(theirs, "warm"))
+        } | ${medianByRate(ours, "cold").cpuSeconds.toFixed(2)} s / ${medianByRate(theirs, "cold").cpuSeconds.toFixed(2)} s |`
       )
       const cpu = (pass: "cold" | "warm") => {
-        const [own, loop, naive] = [ours, viaTransport, theirs].map((ms) => medianOf(ms.map((m) => m[pass].cpuSeconds))) as [
+        const [own, loop, naive] = [ours, viaTransport, theirs].map((ms) => median(ms.map((m) => m[pass].cpuSeconds))) as [
           number,
           number,
           number
