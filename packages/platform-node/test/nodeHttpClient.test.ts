@@ -63,6 +63,13 @@ const inParts = (cut: boolean) => (_request: IncomingMessage, response: ServerRe
   next()
 }
 
+/** Answers the head and a few bytes of a longer body, then cuts the connection. */
+const cutEarly = (_request: IncomingMessage, response: ServerResponse) => {
+  response.writeHead(200, { "content-length": "1024" })
+  response.write(Buffer.alloc(100, 1))
+  setTimeout(() => response.socket?.destroy(), 10)
+}
+
 /** Answers with the request's method, headers and body (as JSON), and a cookie. */
 const echo = (request: IncomingMessage, response: ServerResponse) => {
   const chunks: Array<Buffer> = []
@@ -132,6 +139,30 @@ describe("NodeWandb HttpClient", () => {
       expect(whole).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
       const streamed = yield* Effect.flip(
         provided(Effect.flatMap(HttpClient.get(url), (response) => Stream.runDrain(response.stream)))
+      )
+      expect(streamed).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
+    }))
+
+  it.scopedLive("a body whose connection closed while it waited unread fails when read, whole or streamed", () =>
+    Effect.gen(function*() {
+      const test = yield* server(cutEarly)
+      /** The response, read only after the client has seen its connection cut. */
+      const cutBeforeRead = Effect.tap(HttpClient.get(test.url), () => {
+        const closedBefore = test.closed()
+        return Effect.zipRight(
+          Effect.promise(() => vi.waitFor(() => expect(test.closed()).toBeGreaterThan(closedBefore))),
+          Effect.sleep("50 millis")
+        )
+      })
+      // without the failure, the readers would wait (these requests have no timeout)
+      const whole = yield* provided(Effect.flatMap(cutBeforeRead, (response) => response.arrayBuffer)).pipe(
+        Effect.flip,
+        Effect.timeout("5 seconds")
+      )
+      expect(whole).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
+      const streamed = yield* provided(Effect.flatMap(cutBeforeRead, (response) => Stream.runDrain(response.stream))).pipe(
+        Effect.flip,
+        Effect.timeout("5 seconds")
       )
       expect(streamed).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
     }))

@@ -42,8 +42,14 @@ interface BodyListener {
   readonly failure: (cause: Error) => void
 }
 
-/** Attaches `listener` to `source`; returns what detaches it. */
+/**
+ * Attaches `listener` to `source`; returns what detaches it. A response destroyed before its
+ * reader came (its connection lost while the body waited unread, as answers fetched ahead do)
+ * fails at once: Node tells listeners attached after that nothing, so the reader would wait for
+ * its timeout.
+ */
 const listenToBody = (source: Http.IncomingMessage, listener: BodyListener): () => void => {
+  let attached = true
   const onClose = () => {
     if (!source.complete) listener.failure(new Error("the connection closed before the end of the response body"))
   }
@@ -51,7 +57,14 @@ const listenToBody = (source: Http.IncomingMessage, listener: BodyListener): () 
   source.on("end", listener.end)
   source.on("error", listener.failure)
   source.on("close", onClose)
+  if (source.destroyed) {
+    // later, so that the reader has its `detach` (and only if no `close` came first)
+    queueMicrotask(() => {
+      if (attached) listener.failure(new Error("the connection closed before the response body was read"))
+    })
+  }
   return () => {
+    attached = false
     source.off("data", listener.data)
     source.off("end", listener.end)
     source.off("error", listener.failure)
