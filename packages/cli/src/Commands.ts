@@ -310,11 +310,16 @@ const scan = Command.make(
     pageSize: Options.integer("page-size").pipe(Options.withDescription("Rows per request"), Options.withDefault(1000)),
     minStep: Options.integer("min-step").pipe(Options.withDescription("First step (inclusive)"), Options.optional),
     maxStep: Options.integer("max-step").pipe(Options.withDescription("Last step (exclusive)"), Options.optional),
+    concurrency: Options.integer("concurrency").pipe(
+      Options.withDescription("Requests in flight at once (default 16); lower it when W&B answers with rate limits"),
+      Options.optional
+    ),
     ...common
   },
   (o) =>
     Effect.zipRight(positiveInt("page-size", Option.some(o.pageSize)), Client.withApi(o, (api) =>
       Effect.gen(function*() {
+        const concurrency = yield* positiveInt("concurrency", o.concurrency)
         const r = yield* api.run(o.path)
         const keys = Option.getOrUndefined(o.keys)
         const progress = yield* Progress.make("scan", "rows")
@@ -323,7 +328,8 @@ const scan = Command.make(
             keys,
             pageSize: o.pageSize,
             minStep: Option.getOrUndefined(o.minStep),
-            maxStep: Option.getOrUndefined(o.maxStep)
+            maxStep: Option.getOrUndefined(o.maxStep),
+            concurrency: Option.getOrUndefined(concurrency)
           }),
           r.historyLineCount
         )

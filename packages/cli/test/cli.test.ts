@@ -109,7 +109,7 @@ layer(ServerLive, { excludeTestServices: true })("effect-wandb against the local
         expect(Object.keys(system[0])).toContain("system.cpu")
       }))
 
-    it.effect("scan: every row in step order, csv columns, ndjson, --keys, --page-size", () =>
+    it.effect("scan: every row in step order, csv columns, ndjson, --keys, --page-size, --concurrency", () =>
       Effect.gen(function*() {
         const env = yield* serverEnv
         const run = yield* firstRun
@@ -122,6 +122,10 @@ layer(ServerLive, { excludeTestServices: true })("effect-wandb against the local
         const paged = ndjson((yield* runCli(["scan", run.path, "--keys", "loss", "--page-size", "7", "--format", "ndjson"], env)).stdout)
         const full = ndjson((yield* runCli(["scan", run.path, "--keys", "loss", "--format", "ndjson"], env)).stdout)
         expect(paged).toEqual(full)
+        const oneAtATime = ndjson(
+          (yield* runCli(["scan", run.path, "--keys", "loss", "--page-size", "7", "--concurrency", "1", "--format", "ndjson"], env)).stdout
+        )
+        expect(oneAtATime).toEqual(full)
         expect(paged.every((row) => Object.keys(row).sort().join() === "_step,loss")).toBe(true)
         const table = csvLines((yield* runCli(["scan", run.path, "--keys", "loss", "--max-step", "3", "--format", "table"], env)).stdout)
         expect(table).toHaveLength(2 + 3)
@@ -242,6 +246,7 @@ layer(ServerLive, { excludeTestServices: true })("effect-wandb against the local
         yield* expectError(["runs", "demo/mnist-cnn", "--limit", "0"], 2, /^error: invalid --limit: expected a positive integer/)
         yield* expectError(["history", "demo/mnist-cnn/x", "--samples", "0"], 2, /^error: invalid --samples: expected a positive integer, got 0$/)
         yield* expectError(["scan", "demo/mnist-cnn/x", "--page-size", "-1"], 2, /^error: invalid --page-size: /)
+        yield* expectError(["scan", "demo/mnist-cnn/x", "--concurrency", "0"], 2, /^error: invalid --concurrency: expected a positive integer, got 0$/)
         const run = yield* firstRun
         yield* expectError(["history", run.path, "--stream", "system", "--keys", "loss"], 2, /^error: invalid keys: /)
         yield* expectError(["runs", "demo/mnist-cnn", "--api-key-file", "/nonexistent/key"], 2, /^error: invalid --api-key-file: cannot read \/nonexistent\/key/)
