@@ -166,8 +166,16 @@ const parent = Effect.gen(function*() {
   ].join("\n")
   const speedup = PYTHON.seconds / cli.seconds
   const verdict = [
-    `- ${ROWS} rows at ${LATENCY} ms: ${speedup.toFixed(2)} × faster than 2.9 s (target ≥ 5 ×: ${speedup >= 5 ? "met" : "NOT met"}).`,
-    `- Peak RSS ${cli.peak.toFixed(1)} MiB = ${(cli.peak * 1.048576).toFixed(1)} MB (target ≤ 100 MB: ${cli.peak * 1.048576 <= 100 ? "met" : "NOT met"}).`
+    `- ${ROWS} rows at ${LATENCY} ms: ${speedup.toFixed(2)} × faster than 2.9 s (target ≥ 5 ×: ${
+      speedup >= 5
+        ? "met"
+        : `NOT met; bound: the local server alone spent ${cli.serverCpu.toFixed(2)} s of CPU serving the rows, the target is ${
+          (PYTHON.seconds / 5).toFixed(2)
+        } s with the process start`
+    }).`,
+    `- Peak RSS ${cli.peak.toFixed(1)} MiB = ${(cli.peak * 1.048576).toFixed(1)} MB (target ≤ 100 MB: ${
+      cli.peak * 1.048576 <= 100 ? "met" : "NOT met; bound: see \"What bounds it\" below"
+    }).`
   ].join("\n")
   console.log(`${table}\n\n${verdict}`)
   if (process.argv.includes("--write")) {
@@ -202,7 +210,9 @@ const parent = Effect.gen(function*() {
       "  setting the flag from inside the process (`v8.setFlagsFromString`) has no effect, and a flag in the bin's",
       "  shebang is not portable, so the CLI leaves the choice to the user. 100 MB is not reached by any of them.",
       "- Tried without gain: writing each chunk of output before returning the sink's effect (so the effect does not",
-      "  hold the text): same peak."
+      "  hold the text): same peak. Fewer requests in flight (`scan --concurrency`, 2026-12-07, two runs each): 8 and",
+      "  4 peaked at 160-162 and 159-185 MiB, the default 16 at 153-158 MiB: unlike the 1M-row library scan (see",
+      "  \"History scan\"), the CLI's peak is not the received bodies."
     ])
   }
 })
