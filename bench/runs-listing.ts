@@ -229,7 +229,7 @@ const verdictLines = (verdicts: ReadonlyArray<Verdict>): Array<string> => {
   const over = cpus.filter((c) => c.ratio > 1.25)
   return [
     `- Speed ≥ 1.0 × the naive loop in every row, cold and warm (target): ${
-      below.length === 0 ? "met" : `NOT met in ${below.map((s) => `${s.at} (${s.ratio.toFixed(2)} ×)`).join("; ")}`
+      below.length === 0 ? "met" : `NOT met in ${below.map((s) => `${s.at} (${s.ratio.toFixed(3)} ×)`).join("; ")}`
     }.`,
     `- Client CPU ≤ 1.25 × the baseline's in every row (target): ${
       over.length === 0
