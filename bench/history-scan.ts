@@ -241,7 +241,7 @@ const parent = Effect.gen(function*() {
     speedVerdict(20, 5),
     speedVerdict(100, 10),
     `- CPU time at 0 ms: ${fmt(cpu0, 2)} × the baseline's (target ≤ 1.3 ×: ${cpu0 <= 1.3 ? "met" : "NOT met"}).`,
-    `- Peak RSS above the baseline's of the same round: median ${fmt(rssAboveMedian)} MiB, highest ${fmt(Math.max(...rssAbove))} MiB (target ≤ 40 MiB in every round: ${Math.max(...rssAbove) <= 40 ? "met" : `NOT met; median ${rssAboveMedian <= 40 ? "within" : "above"} it; bound: received bodies awaiting V8's full collections, more with more requests in flight; see "What bounds it" below`}).`,
+    `- Peak RSS above the baseline's of the same round: median ${fmt(rssAboveMedian)} MiB, highest ${fmt(Math.max(...rssAbove))} MiB (target ≤ 40 MiB in every round: ${Math.max(...rssAbove) <= 40 ? "met" : `NOT met; median ${rssAboveMedian <= 40 ? "within" : "above"} it; bound: received body chunks of Node's \`node:http\` awaiting V8's full collections, more with more requests in flight; see "What bounds it" below`}).`,
     `- Both clients read the same ${ROWS} rows (row count and checksum equal) in every round: yes.`
   ].join("\n")
   console.log(`${table}\n\n${verdict}`)
@@ -381,13 +381,19 @@ const parent = Effect.gen(function*() {
       "  excess is array buffers, received bodies not yet freed, and it follows the requests in flight. Highest array",
       "  buffers / peak RSS by `--concurrency`: 1: 34 / 142 MiB (28 s), 2: 33 / 140 MiB (14.7 s), 4: 54 / 161 MiB",
       "  (8.3 s), 8: 63 / 171 MiB (6.0 s), 16 (the default): 77 / 189 MiB (5.3 s); the baseline 19 / 142 MiB (30 s). The",
-      "  V8 heap stays at 54-64 MiB committed in all (the baseline's 71). Array buffers that outlive young collections",
-      "  are freed only by full ones (15 per scan here). Which ones outlive them was not pinned down: an answer waits in",
-      "  its connection with the first part of its body already read (18.9 KB on average, 2 ms after each head), about",
-      "  19 MB per scan, less than the excess; each body is read and joined only when the consumer reaches it. Fewer in flight",
-      "  cost the 100 ms row its 10 × (1000 pages / 8 in flight × 100 ms = 12.5 s at least); a user short of memory",
-      "  passes `concurrency` (4 here: 19 MiB above the baseline, 3.6 × its speed at 20 ms). Tried: not keeping a",
-      "  read body on the response for a second read (no change: 70-78 MiB of array buffers either way).",
+      "  V8 heap stays at 54-64 MiB committed in all (the baseline's 71). It is Node's `node:http` client, not",
+      "  effect-wandb: a bare loop on `node:http` (the same 1000 pages, 16 requests in flight, each body joined and its",
+      "  rows parsed with `JSON.parse`) peaks at 67-69 MiB of array buffers and 139-166 MiB RSS, whether it reads each",
+      "  body on arrival or leaves it waiting in its connection; with 1 request in flight, 13 MiB and 86 MiB (it is",
+      "  then idle most of the time, and V8 frees the buffers between requests). Every received chunk is a fresh",
+      "  buffer, and at full speed they are freed only by full collections (15 per scan), which V8 starts once external",
+      "  memory has grown by tens of MiB. The same loop on `fetch` (undici): 31 MiB of array buffers and 138 MiB RSS",
+      "  with 16 in flight, but 125 MiB already with 1 (undici's own code and buffers) and 24 % slower; `NodeWandb`",
+      "  left undici for that start-up memory and CPU (see \"Downloads\"). Fewer requests in flight cost the 100 ms",
+      "  row its 10 × (1000 pages / 8 in flight × 100 ms = 12.5 s at least); a user short of memory passes",
+      "  `concurrency` (4 here: 19 MiB above the baseline, 3.6 × its speed at 20 ms). Tried: not keeping a read body",
+      "  on the response for a second read, and moving the body out of the per-attempt timeout's race before it is",
+      "  returned (no change: 65-80 MiB of array buffers either way).",
       "- Diagnostics: `--only baseline|effect-wandb`, `--latency N`, `--concurrency`, `--prefetch`, `--for-each-chunk`, and",
       "  `BENCH_NODE_ARGS=\"--cpu-prof --cpu-prof-dir=DIR\"` (or `--trace-gc`) for the children."
     ])
