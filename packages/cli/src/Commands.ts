@@ -317,9 +317,10 @@ const scan = Command.make(
     ...common
   },
   (o) =>
-    Effect.zipRight(positiveInt("page-size", Option.some(o.pageSize)), Client.withApi(o, (api) =>
+    Effect.zipRight(
+      Effect.all([positiveInt("page-size", Option.some(o.pageSize)), positiveInt("concurrency", o.concurrency)]),
+      Client.withApi(o, (api) =>
       Effect.gen(function*() {
-        const concurrency = yield* positiveInt("concurrency", o.concurrency)
         const r = yield* api.run(o.path)
         const keys = Option.getOrUndefined(o.keys)
         const progress = yield* Progress.make("scan", "rows")
@@ -329,7 +330,7 @@ const scan = Command.make(
             pageSize: o.pageSize,
             minStep: Option.getOrUndefined(o.minStep),
             maxStep: Option.getOrUndefined(o.maxStep),
-            concurrency: Option.getOrUndefined(concurrency)
+            concurrency: Option.getOrUndefined(o.concurrency)
           }),
           r.historyLineCount
         )
