@@ -291,11 +291,7 @@ const parent = Effect.gen(function*() {
         } | ${medianByRate(ours, "cold").cpuSeconds.toFixed(2)} s / ${medianByRate(theirs, "cold").cpuSeconds.toFixed(2)} s |`
       )
       const cpu = (pass: "cold" | "warm") => {
-        const [own, loop, naive] = [ours, viaTransport, theirs].map((ms) => median(ms.map((m) => m[pass].cpuSeconds))) as [
-          number,
-          number,
-          number
-        ]
+        const [own, loop, naive] = [medianCpu(ours, pass), medianCpu(viaTransport, pass), medianCpu(theirs, pass)]
         return `${own.toFixed(2)} s / ${loop.toFixed(2)} s / ${naive.toFixed(2)} s (${(own / naive).toFixed(2)}× / ${
           (loop / naive).toFixed(2)
         }×)`
