@@ -70,6 +70,21 @@ const run = async <A, E>(effect: Effect.Effect<A, E, BrowserWandb.Services | Art
   return undefined
 }
 
+/**
+ * A view refresher that several events may start at once (a run ticked, then another): `load`
+ * gets `current()`, false once a later call has started, and drops its answer then, so that a
+ * slower, older answer never overwrites a newer one.
+ */
+const newestOnly = <Args extends ReadonlyArray<unknown>>(
+  load: (current: () => boolean, ...args: Args) => Promise<void>
+) => {
+  let calls = 0
+  return (...args: Args): Promise<void> => {
+    const call = ++calls
+    return load(() => call === calls, ...args)
+  }
+}
+
 const el = (tag: string, attrs: Record<string, string> = {}, text?: string): HTMLElement => {
   const node = document.createElement(tag)
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v)
@@ -148,7 +163,7 @@ const readFilter = (): Record<string, unknown> | undefined | null => {
   return null
 }
 
-const loadRuns = async () => {
+const loadRuns = newestOnly(async (current) => {
   const filters = readFilter()
   if (filters === null || state.project === "") return
   setStatus(`loading runs of ${state.entity}/${state.project}…`)
@@ -156,7 +171,7 @@ const loadRuns = async () => {
     Effect.flatMap(WandbApi.WandbApi, (api) =>
       Stream.runCollect(Stream.take(api.runs(`${state.entity}/${state.project}`, { filters, order: state.order, perPage: 200 }), 1000)))
   )
-  if (runs === undefined) return
+  if (runs === undefined || !current()) return
   state.runs = Chunk.toReadonlyArray(runs)
   const ids = new Set(state.runs.map((r) => r.id))
   for (const id of [...state.selected]) if (!ids.has(id)) state.selected.delete(id)
@@ -166,7 +181,7 @@ const loadRuns = async () => {
   void loadSweeps()
   updateMetrics()
   await drawChart()
-}
+})
 
 const selectedRuns = () => state.runs.filter((r) => state.selected.has(r.id))
 
@@ -182,7 +197,7 @@ const updateMetrics = () => {
 
 const toNumber = (value: unknown): number | null => (typeof value === "number" ? value : null)
 
-const drawChart = async () => {
+const drawChart = newestOnly(async (current) => {
   const chart = $("chart")
   const metric = ($("metric") as HTMLSelectElement).value
   const runs = selectedRuns()
@@ -203,17 +218,17 @@ const drawChart = async () => {
       Effect.map(Chunk.toReadonlyArray)
     )
   )
-  if (series === undefined) return
+  if (series === undefined || !current()) return
   chart.innerHTML = Chart.lineChart(series, { title: metric, xLabel: "_step", width: 620, height: 340 })
   chart.dataset["state"] = "ready"
   chart.dataset["metric"] = metric
-}
+})
 
-const loadFiles = async (target: Run.Run) => {
+const loadFiles = newestOnly(async (current, target: Run.Run) => {
   state.focus = target
   $("files-run").textContent = `of ${target.name ?? target.id}`
   const files = await run(Effect.flatMap(WandbApi.WandbApi, (api) => Stream.runCollect(api.files(target))))
-  if (files === undefined) return
+  if (files === undefined || !current()) return
   const body = $("files").querySelector("tbody")!
   body.replaceChildren()
   for (const f of files) {
@@ -226,7 +241,7 @@ const loadFiles = async (target: Run.Run) => {
     row.append(cell)
     body.append(row)
   }
-}
+})
 
 /** A link that calls `onClick`; `data` attributes identify it for tests. */
 const link = (className: string, text: string, data: Record<string, string>, onClick: () => void): HTMLElement => {
@@ -236,7 +251,7 @@ const link = (className: string, text: string, data: Record<string, string>, onC
 }
 
 /** The artifacts a run logged and used, each a link to its versions and files. */
-const loadRunArtifacts = async (target: Run.Run) => {
+const loadRunArtifacts = newestOnly(async (current, target: Run.Run) => {
   $("artifacts-run").textContent = `of ${target.name ?? target.id}`
   const found = await run(Effect.gen(function*() {
     const artifacts = yield* Artifacts.Artifacts
@@ -247,7 +262,7 @@ const loadRunArtifacts = async (target: Run.Run) => {
       ...Chunk.toReadonlyArray(used).map((artifact) => ({ artifact, role: "used" }))
     ]
   }))
-  if (found === undefined) return
+  if (found === undefined || !current()) return
   const body = $("run-artifacts").querySelector("tbody")!
   body.replaceChildren()
   for (const { artifact, role } of found) {
@@ -257,7 +272,7 @@ const loadRunArtifacts = async (target: Run.Run) => {
     row.append(cell, el("td", {}, artifact.type), el("td", {}, role), el("td", {}, formatValue(artifact.aliases)))
     body.append(row)
   }
-}
+})
 
 /** Selects a run of the table (or, when the table does not list it, shows its artifacts alone). */
 const focusRun = async (path: string) => {
@@ -276,7 +291,7 @@ const focusRun = async (path: string) => {
 }
 
 /** An artifact version: its lineage (runs as links), the versions of its collection and its files. */
-const showArtifact = async (artifact: Artifact.Artifact) => {
+const showArtifact = newestOnly(async (current, artifact: Artifact.Artifact) => {
   const detail = await run(Effect.gen(function*() {
     const artifacts = yield* Artifacts.Artifacts
     const versions = yield* Stream.runCollect(artifacts.versions(artifact.type, `${artifact.entity}/${artifact.project}/${artifact.collection}`))
@@ -285,7 +300,7 @@ const showArtifact = async (artifact: Artifact.Artifact) => {
     const usedBy = yield* artifacts.usedBy(artifact)
     return { versions: Chunk.toReadonlyArray(versions), files: Chunk.toReadonlyArray(files), createdBy, usedBy }
   }))
-  if (detail === undefined) return
+  if (detail === undefined || !current()) return
   $("artifact-name").textContent = `${artifact.qualifiedName} (${artifact.type})`
   $("artifact-detail").dataset["artifact"] = artifact.name
   const lineage = $("artifact-lineage")
@@ -315,7 +330,7 @@ const showArtifact = async (artifact: Artifact.Artifact) => {
     files.append(row)
   }
   setStatus(`${artifact.qualifiedName}: ${detail.versions.length} versions, ${detail.files.length} files`)
-}
+})
 
 /** Downloads into OPFS (verified against the md5), then offers the stored bytes as a browser download. */
 const downloadFile = async (file: RunFile.RunFile) => {
@@ -371,10 +386,10 @@ const loadSweeps = async () => {
   $("sweep-count").textContent = `${sweeps.length} sweep${sweeps.length === 1 ? "" : "s"}`
 }
 
-const loadProjects = async () => {
+const loadProjects = newestOnly(async (current) => {
   setStatus(`loading projects of ${state.entity}…`)
   const projects = await run(Effect.flatMap(WandbApi.WandbApi, (api) => Stream.runCollect(api.projects(state.entity))))
-  if (projects === undefined) return
+  if (projects === undefined || !current()) return
   const select = $("project") as HTMLSelectElement
   const names = Chunk.toReadonlyArray(projects).map((p) => p.name)
   select.replaceChildren(...names.map((n) => el("option", { value: n }, n)))
@@ -382,7 +397,7 @@ const loadProjects = async () => {
   select.value = state.project
   state.selected.clear()
   await loadRuns()
-}
+})
 
 const wire = () => {
   ($("entity") as HTMLInputElement).addEventListener("change", (e) => {
