@@ -14,11 +14,13 @@
  *
  * `execute` returns the decoded `data`; `send` makes the request now and returns once the
  * answer's head is in, its body read and decoded when the returned effect runs (history scans
- * fetch pages ahead that way).
+ * and listings fetch pages ahead that way). A sent request belongs to the caller's scope:
+ * closing the scope before its answer is read drops the request and its connection.
  *
  * @since 0.1.0
  */
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Context from "effect/Context"
@@ -28,6 +30,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import type * as Tracer from "effect/Tracer"
 import type { ApiError } from "./Errors.js"
 import { PermissionDenied, RateLimited, ServerError, TransportError, Unauthorized } from "./Errors.js"
@@ -100,11 +103,17 @@ export declare namespace GraphQLClient {
      * parses it and decodes `data` (a GraphQL `errors` payload or a `DecodeError`). Callers
      * that fetch several answers ahead hold none of their bytes until they use them. `execute`
      * has the same outcomes, every attempt reading the whole answer.
+     *
+     * The request lives in the caller's `Scope`: closing it before the answer is read aborts the
+     * request and closes its connection, so an answer fetched ahead and never used (a listing
+     * closed early) does not hold a connection until the garbage collector finds it. Browsers
+     * allow about six connections per host: answers left unread there would stall every later
+     * request.
      */
     readonly send: <A>(
       operation: GraphQLOperation<A>,
       variables?: Record<string, unknown>
-    ) => Effect.Effect<Effect.Effect<A, ApiError>, ApiError>
+    ) => Effect.Effect<Effect.Effect<A, ApiError>, ApiError, Scope.Scope>
   }
 }
 
@@ -116,7 +125,7 @@ export declare namespace GraphQLClient {
  * @category constructors
  */
 export const fromSend = (send: GraphQLClient.Service["send"]): GraphQLClient.Service =>
-  GraphQLClient.of({ send, execute: (operation, variables) => Effect.flatten(send(operation, variables)) })
+  GraphQLClient.of({ send, execute: (operation, variables) => Effect.scoped(Effect.flatten(send(operation, variables))) })
 
 /**
  * Builds an operation value.
@@ -207,6 +216,8 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
   .gen(function*() {
     const config = yield* WandbConfig
     const http = yield* WandbHttpClient.WandbHttpClient
+    /** For `send`: each request aborted when the caller's scope closes (read or not by then). */
+    const scopedHttp = HttpClient.withScope(http)
     const url = `${config.baseUrl}/graphql`
     /** Belt and braces: no server text we report may echo the key, in any of its forms. */
     const secrets = Option.match(config.apiKey, { onNone: () => [], onSome: (key) => Secrets.forms(Redacted.value(key)) })
@@ -227,12 +238,17 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
       })
 
     /**
-     * Posts the operation. With `wholeBody`, every attempt also reads and parses the whole answer
-     * (a body cut short or not parsing is retried like a reset connection and the per-attempt
-     * timeout covers it); otherwise the response comes back once its head is in and its body is
-     * still to read.
+     * Posts the operation through `client`. With `wholeBody`, every attempt also reads and parses
+     * the whole answer (a body cut short or not parsing is retried like a reset connection and the
+     * per-attempt timeout covers it); otherwise the response comes back once its head is in and
+     * its body is still to read.
      */
-    const post = <A>(operation: GraphQLOperation<A>, variables: Record<string, unknown> | undefined, wholeBody: boolean) =>
+    const post = <A, R>(
+      client: HttpClient.HttpClient.With<HttpClientError.HttpClientError, R>,
+      operation: GraphQLOperation<A>,
+      variables: Record<string, unknown> | undefined,
+      wholeBody: boolean
+    ) =>
       Effect.gen(function*() {
         if (Option.isNone(config.apiKey)) {
           return yield* new Unauthorized({ reason: "no API key configured (set WANDB_API_KEY or pass apiKey)" })
@@ -241,7 +257,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           ? { query: operation.document, operationName: operation.name }
           : { query: operation.document, variables, operationName: operation.name }
         const request = HttpClientRequest.post(url).pipe(HttpClientRequest.bodyUnsafeJson(body))
-        const response = yield* http.execute(request).pipe(
+        const response = yield* client.execute(request).pipe(
           Effect.locally(readBodyInAttempt, wholeBody ? parseBody : undefined),
           Effect.locally(HttpClient.currentTracerDisabledWhen, noHttpSpan),
           Effect.catchAll((error) =>
@@ -285,7 +301,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
       Effect.map(readBody(response, attempts, true), parseWhole)
 
     const execute = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
-      Effect.flatMap(post(operation, variables, true), ({ attempts, response }) => {
+      Effect.flatMap(post(http, operation, variables, true), ({ attempts, response }) => {
         // parsed by the attempt already (see `readBodyInAttempt`), unless the WandbHttpClient
         // provided does not retry through it
         const parsed = parsedBody(response)
@@ -304,7 +320,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
      * the retry policy.
      */
     const send = <A>(operation: GraphQLOperation<A>, variables?: Record<string, unknown>) =>
-      Effect.map(post(operation, variables, false), ({ attempts, response }) =>
+      Effect.map(post(scopedHttp, operation, variables, false), ({ attempts, response }) =>
         Effect.matchEffect(readBody(response, attempts, true), {
           onFailure: () => execute(operation, variables),
           onSuccess: (body) => {
@@ -315,7 +331,7 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           }
         }))
 
-    const traced = <A, E>(effect: Effect.Effect<A, E>, name: string) =>
+    const traced = <A, E, R>(effect: Effect.Effect<A, E, R>, name: string) =>
       inSpan(effect, `GraphQLClient.execute ${name}`, {
         kind: "client",
         attributes: { "graphql.operation.name": name },

@@ -222,7 +222,7 @@ const sampledRows = (
   xAxis: string,
   join: Join
 ) =>
-  Effect.flatten(Queries.sampledHistory(run, Specs.sampledSpecs(samples, keys, xAxis, join))).pipe(
+  Queries.read(Queries.sampledHistory(run, Specs.sampledSpecs(samples, keys, xAxis, join))).pipe(
     Effect.flatMap((lists) => Specs.sampledSpecRows(lists, keys, xAxis, join))
   )
 

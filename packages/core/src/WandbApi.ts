@@ -276,7 +276,7 @@ const fromEither = <A, E>(either: Either.Either<A, E>): Effect.Effect<A, E> =>
   Either.match(either, { onLeft: Effect.fail, onRight: Effect.succeed })
 
 /** A 400 on a runs query means the server refused the filter or order. */
-const rejectedFilter = (filters: string) => <A, E>(effect: Effect.Effect<A, E | ServerError>) =>
+const rejectedFilter = (filters: string) => <A, E, R>(effect: Effect.Effect<A, E | ServerError, R>) =>
   Effect.catchIf(
     effect,
     (error): error is ServerError => error instanceof ServerError && error.status === 400,

@@ -12,6 +12,8 @@ export interface Recorded {
   readonly headers: Readonly<Record<string, string>>
   /** Parsed JSON body (GraphQL requests), else undefined. */
   readonly body: any
+  /** Aborted when the platform drops the request (interrupted, or its scope closed). */
+  readonly signal: AbortSignal
 }
 
 /** What a handler answers: a web `Response`, or a transport failure. */
@@ -19,12 +21,12 @@ export type Answer = Response | { readonly transportError: string }
 
 export const make = (handler: (request: Recorded, attempt: number) => Answer | Effect.Effect<Answer>) => {
   const requests: Array<Recorded> = []
-  const client = HttpClient.make((request: HttpClientRequest.HttpClientRequest, url) =>
+  const client = HttpClient.make((request: HttpClientRequest.HttpClientRequest, url, signal) =>
     Effect.gen(function*() {
       const body = request.body._tag === "Uint8Array"
         ? JSON.parse(new TextDecoder().decode(request.body.body))
         : undefined
-      const recorded: Recorded = { method: request.method, url: url.toString(), headers: request.headers, body }
+      const recorded: Recorded = { method: request.method, url: url.toString(), headers: request.headers, body, signal }
       requests.push(recorded)
       const result = handler(recorded, requests.length)
       const answer = Effect.isEffect(result) ? yield* result : result

@@ -332,7 +332,7 @@ describe("GraphQLClient", () => {
     const send = (fake: ReturnType<typeof FakeHttp.make>, options?: WandbConfig.Options) =>
       Effect.flatMap(GraphQLClient.GraphQLClient, (gql) => gql.send(Viewer)).pipe(Effect.provide(transport(fake, options)))
 
-    it.effect("send returns before the body is complete; the answer reads and decodes it", () =>
+    it.scoped("send returns before the body is complete; the answer reads and decodes it", () =>
       Effect.gen(function*() {
         const parts = twoParts()
         const answer = yield* send(FakeHttp.make(() => parts.response))
@@ -343,7 +343,7 @@ describe("GraphQLClient", () => {
         expect(yield* Fiber.join(reading)).toEqual({ viewer: { id: "u1", entity: "acme" } })
       }))
 
-    it.effect("a body cut short when the answer runs is asked for again", () =>
+    it.scoped("a body cut short when the answer runs is asked for again", () =>
       Effect.gen(function*() {
         const first = twoParts()
         const fake = FakeHttp.make((_, attempt) => attempt === 1 ? first.response : FakeHttp.json(JSON.parse(answerText)))
@@ -353,7 +353,7 @@ describe("GraphQLClient", () => {
         expect(fake.requests).toHaveLength(2)
       }))
 
-    it.effect("a body stalling beyond the per-attempt timeout is asked for again", () =>
+    it.scoped("a body stalling beyond the per-attempt timeout is asked for again", () =>
       Effect.gen(function*() {
         const stalled = twoParts()
         const fake = FakeHttp.make((_, attempt) => attempt === 1 ? stalled.response : FakeHttp.json(JSON.parse(answerText)))
@@ -364,7 +364,7 @@ describe("GraphQLClient", () => {
         expect(fake.requests).toHaveLength(2)
       }))
 
-    it.effect("an answer whose JSON is cut short when it runs is asked for again", () =>
+    it.scoped("an answer whose JSON is cut short when it runs is asked for again", () =>
       Effect.gen(function*() {
         const fake = FakeHttp.make((_, attempt) =>
           attempt === 1 ? new Response(answerText.slice(0, 20), { status: 200 }) : FakeHttp.json(JSON.parse(answerText))
@@ -374,11 +374,21 @@ describe("GraphQLClient", () => {
         expect(fake.requests).toHaveLength(2)
       }))
 
-    it.effect("a status other than 200 fails send itself, with the server's message", () =>
+    it.scoped("a status other than 200 fails send itself, with the server's message", () =>
       Effect.gen(function*() {
         const error = yield* Effect.flip(send(FakeHttp.make(() => FakeHttp.json({ errors: [{ message: "no such run" }] }, 404))))
         expect(error).toMatchObject({ _tag: "ServerError", status: 404 })
         expect(error.message).toContain("no such run")
+      }))
+
+    it.scoped("the request belongs to the caller's scope: closed before the answer is read, it is aborted", () =>
+      Effect.gen(function*() {
+        const fake = FakeHttp.make(() => FakeHttp.json(JSON.parse(answerText)))
+        yield* Effect.scoped(send(fake))
+        expect(fake.requests[0]!.signal.aborted).toBe(true)
+        const answer = yield* send(fake)
+        expect(fake.requests[1]!.signal.aborted).toBe(false)
+        expect(yield* answer).toEqual({ viewer: { id: "u1", entity: "acme" } })
       }))
   })
 

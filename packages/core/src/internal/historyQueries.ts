@@ -11,6 +11,7 @@
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import { DecodeError, ProjectNotFound, RunNotFound } from "../Errors.js"
 import type { ApiError } from "../Errors.js"
 import * as GraphQLClient from "../GraphQLClient.js"
@@ -122,7 +123,15 @@ export const RunHistoryKeys = runOperation("RunHistoryKeys", byName, "$name", "h
  *
  * @internal
  */
-export type Sent<A> = Effect.Effect<Effect.Effect<A, QueryError>, QueryError, GraphQLClient.GraphQLClient>
+export type Sent<A> = Effect.Effect<Effect.Effect<A, QueryError>, QueryError, GraphQLClient.GraphQLClient | Scope.Scope>
+
+/**
+ * The answer of `sent`, read right away (its request's scope closed then).
+ *
+ * @internal
+ */
+export const read = <A>(sent: Sent<A>): Effect.Effect<A, QueryError, GraphQLClient.GraphQLClient> =>
+  Effect.scoped(Effect.flatten(sent))
 
 /** The sent answer, then `f` on it. */
 const thenDecode = <A, B>(sent: Sent<A>, f: (a: A) => Effect.Effect<B, QueryError>): Sent<B> =>
@@ -152,7 +161,7 @@ const runOf = <R>(
   operation: GraphQLClient.GraphQLOperation<{ readonly project: { readonly run: R | null } | null }>,
   run: RunCoordinates,
   variables: Record<string, unknown>
-): Effect.Effect<R, QueryError, GraphQLClient.GraphQLClient> => Effect.flatten(sendRunQuery(operation, run, variables))
+): Effect.Effect<R, QueryError, GraphQLClient.GraphQLClient> => read(sendRunQuery(operation, run, variables))
 
 const expectArray = <A>(
   value: unknown,

@@ -40,6 +40,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { DecodeError } from "../Errors.js"
 import type * as GraphQLClient from "../GraphQLClient.js"
@@ -47,6 +48,7 @@ import * as Queries from "./historyQueries.js"
 import type { QueryError, RunCoordinates } from "./historyQueries.js"
 import * as Rows from "./historyRows.js"
 import type { MutableRow } from "./historyRows.js"
+import { inOwnScope } from "./requestScope.js"
 
 /**
  * Steps `start <= _step < end`.
@@ -155,8 +157,8 @@ interface Answer {
 /** A window's request, already sent; its answer is decoded when this effect runs. */
 type Sent = Effect.Effect<Answer, QueryError, GraphQLClient.GraphQLClient>
 
-/** Sends a window's request now. */
-type Fetch = (window: StepWindow) => Effect.Effect<Sent, QueryError, GraphQLClient.GraphQLClient>
+/** Sends a window's request now, in the scope given (see `GraphQLClient.send`). */
+type Fetch = (window: StepWindow) => Effect.Effect<Sent, QueryError, GraphQLClient.GraphQLClient | Scope.Scope>
 
 const rowShape: Rows.RowShape = { entity: "HistoryRow", requireStep: true }
 
@@ -264,7 +266,7 @@ const inOrder = (
           // A request that ends starts the next one from its (uninterruptible) exit handler: the
           // new fiber must not inherit that, or its per-attempt timeout could not interrupt it.
           Effect.forkIn(
-            Effect.interruptible(Effect.onExit(fetch(window), (exit) =>
+            Effect.interruptible(Effect.onExit(inOwnScope(fetch(window), scope), (exit) =>
               Effect.suspend(() => {
                 running--
                 return Exit.isInterrupted(exit) ? Effect.void : topUp
@@ -280,7 +282,7 @@ const inOrder = (
         const window = incomplete.shift()
         const fiber = window === undefined ? requested.shift() : undefined
         if (window === undefined && fiber === undefined) return Effect.fail(Option.none())
-        const sent = fiber === undefined ? fetch(window!) : Effect.zipLeft(Fiber.join(fiber), topUp)
+        const sent = fiber === undefined ? inOwnScope(fetch(window!), scope) : Effect.zipLeft(Fiber.join(fiber), topUp)
         return Effect.matchEffect(Effect.flatten(sent), {
           onFailure: (error) => Effect.fail(Option.some(error)),
           onSuccess: ({ rest, rows }) => {
@@ -294,7 +296,7 @@ const inOrder = (
 
 /** The probe: steps of about K rows evenly spread over the range, and whether that was every row. */
 const probe = (run: RunCoordinates, range: StepWindow, samples: number) =>
-  Effect.flatten(
+  Queries.read(
     Queries.sampledHistoryPage(run, { keys: ["_step"], minStep: range.start, maxStep: range.end - 1, samples })
   ).pipe(
     Effect.flatMap((values) => decodeObjects(values, range)),
@@ -308,7 +310,7 @@ const probe = (run: RunCoordinates, range: StepWindow, samples: number) =>
 const rowsInRange = (run: RunCoordinates, plan: ScanPlan) =>
   plan.range.start <= 0 && plan.range.end > plan.lastStep
     ? Effect.succeed(plan.rowCount)
-    : Effect.flatten(Queries.historyPage(run, 0, plan.lastStep + 1, 1)).pipe(
+    : Queries.read(Queries.historyPage(run, 0, plan.lastStep + 1, 1)).pipe(
       Effect.flatMap((texts) => Rows.decodeTextRows(texts, rowShape)),
       Effect.map(([first]) =>
         first === undefined ? 0 : expectedRows(plan.range, first._step as number, plan.lastStep, plan.rowCount)
