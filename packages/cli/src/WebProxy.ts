@@ -69,7 +69,6 @@ const responseHeaders = [
   "content-type",
   "content-length",
   "content-range",
-  "content-encoding",
   "accept-ranges",
   "etag",
   "last-modified",
@@ -172,6 +171,8 @@ export const make = (upstream: Upstream) => {
       const client = yield* HttpClient.HttpClient
       const response = yield* client.execute(authorize(outgoing))
       const headers = pick(response.headers, responseHeaders)
+      // the client decoded the body (and the masking must see it decoded): its length is not the upstream's
+      if (response.headers["content-encoding"] !== undefined) delete headers["content-length"]
       if (headers["location"]?.startsWith(upstream.baseUrl)) headers["location"] = headers["location"].slice(upstream.baseUrl.length)
       for (const [name, value] of Object.entries(headers)) headers[name] = Secrets.mask(value, secrets)
       return HttpServerResponse.stream(maskStream(response.stream, secrets), {
@@ -203,7 +204,9 @@ export const make = (upstream: Upstream) => {
     files: handle((request) =>
       Effect.map(filePath(request), (path) =>
         HttpClientRequest.get(`${upstream.baseUrl}${path}`).pipe(
-          HttpClientRequest.setHeaders(pick(request.headers, requestHeaders))
+          HttpClientRequest.setHeaders(pick(request.headers, requestHeaders)),
+          // the bytes as stored: ranges, sizes and MD5 sums count those
+          HttpClientRequest.setHeader("accept-encoding", "identity")
         ))
     )
   }

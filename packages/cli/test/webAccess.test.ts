@@ -14,6 +14,7 @@ import * as LocalServer from "@effect-wandb/server/LocalServer"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Chunk, Deferred, Effect, Stream } from "effect"
 import { createServer, type RequestListener } from "node:http"
+import { gzipSync } from "node:zlib"
 import * as WebProxy from "../src/WebProxy.js"
 import { maskStream } from "../src/internal/maskBytes.js"
 import { apiKey, runCli, serverEnv, ServerLive, startWebCli } from "./helpers.js"
@@ -171,34 +172,46 @@ layer(ServerLive, { excludeTestServices: true })("web server access", (it) => {
 })
 
 describe("web proxy masks the key in what it relays", () => {
-  it.scoped("an upstream that echoes the request headers hands nothing of the key to the page", () =>
+  it.scoped("an upstream that echoes the request headers hands nothing of the key to the page, gzipped or not", () =>
     Effect.gen(function*() {
-      // A misbehaving upstream: echoes every request header, in its GraphQL answer and in a file.
-      const upstreamUrl = yield* upstream((req, res) => {
-        const text = JSON.stringify({ data: { viewer: { echoed: req.headers } } })
-        res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(text) })
-        res.end(text)
-      })
-      const w = yield* startWeb(upstreamUrl, apiKey)
-      const headers = { host: `127.0.0.1:${w.port}`, cookie: w.cookie }
-      const answers = [
-        yield* raw(w.port, {
-          method: "POST",
-          path: "/graphql",
-          headers: { ...headers, "content-type": "application/json" },
-          body: json({ query: viewer.document })
-        }),
-        yield* raw(w.port, { path: "/files/x/y/z.txt", headers })
-      ]
-      for (const answer of answers) {
-        const text = answer.body.toString()
-        expect(text).toContain("authorization")
-        for (const form of Secrets.forms(apiKey)) expect(text).not.toContain(form)
-        expect(Number(answer.headers["content-length"])).toBe(answer.body.length)
-        expect(() => JSON.parse(text)).not.toThrow()
+      for (const gzip of [false, true]) {
+        // A misbehaving upstream: echoes every request header, in its GraphQL answer and in a file,
+        // gzipped (when asked for) as a remote server would: the proxy must mask the decoded text.
+        const upstreamUrl = yield* upstream((req, res) => {
+          const text = Buffer.from(JSON.stringify({ data: { viewer: { echoed: req.headers } } }))
+          const zipped = gzip && /gzip/.test(req.headers["accept-encoding"] ?? "")
+          const body = zipped ? gzipSync(text) : text
+          res.writeHead(200, {
+            "content-type": "application/json",
+            "content-length": body.length,
+            ...(zipped ? { "content-encoding": "gzip" } : {})
+          })
+          res.end(body)
+        })
+        const w = yield* startWeb(upstreamUrl, apiKey)
+        const headers = { host: `127.0.0.1:${w.port}`, cookie: w.cookie, "accept-encoding": "gzip" }
+        const answers = [
+          yield* raw(w.port, {
+            method: "POST",
+            path: "/graphql",
+            headers: { ...headers, "content-type": "application/json" },
+            body: json({ query: viewer.document })
+          }),
+          yield* raw(w.port, { path: "/files/x/y/z.txt", headers })
+        ]
+        for (const answer of answers) {
+          const text = answer.body.toString()
+          expect(text).toContain("authorization")
+          for (const form of Secrets.forms(apiKey)) expect(text).not.toContain(form)
+          expect(answer.headers["content-encoding"]).toBeUndefined()
+          if (answer.headers["content-length"] !== undefined) expect(Number(answer.headers["content-length"])).toBe(answer.body.length)
+          expect(() => JSON.parse(text)).not.toThrow()
+        }
+        // files are asked for as stored (their size, MD5 and ranges count those bytes)
+        expect(JSON.parse(answers[1]!.body.toString()).data.viewer.echoed["accept-encoding"]).toBe("identity")
+        // the page's own token never goes upstream either: the upstream saw no cookie
+        expect(answers[0]!.body.toString()).not.toContain(w.token)
       }
-      // the page's own token never goes upstream either: the upstream saw no cookie
-      expect(answers[0]!.body.toString()).not.toContain(w.token)
     }))
 
   it.scoped("a file is relayed as it arrives: the page has most of the first MiB while the upstream holds the rest", () =>

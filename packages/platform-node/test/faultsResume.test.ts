@@ -48,6 +48,21 @@ const serverWith = (misbehaviour: Misbehaviour) =>
   )
 
 describe("download resumption", () => {
+  it.scopedLive("every file request asks for the bytes as stored (a coded body's ranges would count other bytes)", () =>
+    Effect.gen(function*() {
+      const codings: Array<string | undefined> = []
+      const server = yield* oneFileServer({
+        size: SIZE,
+        retry: { maxAttempts: 4, baseDelay: "1 millis", maxDelay: "5 millis" },
+        answer: (_n, _bytes, request) => void codings.push(request.headers["accept-encoding"]),
+        body: (n, body) => n === 1 ? Stream.map(Stream.take(body, 1), (chunk) => chunk.subarray(0, 100_000)) : body
+      })
+      const path = yield* server.download()
+      expect(Buffer.compare(yield* server.read(path), server.bytes)).toBe(0)
+      expect(server.ranges).toEqual([undefined, expect.stringMatching(/^bytes=[1-9]\d*-$/)])
+      expect(codings).toEqual(["identity", "identity"])
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.scopedLive("a body cut short is resumed with Range where it stopped", () =>
     Effect.gen(function*() {
       const { bytes, download, ranges, read } = yield* serverWith({ cut: (n) => n <= 2 })

@@ -9,6 +9,7 @@ import { HttpClient, HttpClientRequest } from "@effect/platform"
 import { Chunk, Deferred, Effect, Fiber, Option, Stream } from "effect"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import * as Zlib from "node:zlib"
 import { vi } from "vitest"
 
 const PARTS = 16
@@ -255,4 +256,77 @@ describe("NodeWandb HttpClient", () => {
       const error = yield* Effect.flip(provided(HttpClient.get(refused)))
       expect(error).toMatchObject({ _tag: "RequestError", reason: "Transport" })
     }))
+
+  describe("content coding, as fetch does it", () => {
+    const payload = Buffer.concat(Array.from({ length: PARTS }, (_, part) => Buffer.alloc(PART_BYTES, part)))
+    const encoders: Record<string, (bytes: Buffer) => Buffer> = {
+      gzip: (bytes) => Zlib.gzipSync(bytes),
+      deflate: (bytes) => Zlib.deflateSync(bytes),
+      br: (bytes) => Zlib.brotliCompressSync(bytes),
+      "deflate, gzip": (bytes) => Zlib.gzipSync(Zlib.deflateSync(bytes))
+    }
+    /** Answers `body` with `content-encoding: coding`, in 4 parts; cut after the first part when `cut`. */
+    const encoded = (coding: string, body: Buffer, cut = false) => (_request: IncomingMessage, response: ServerResponse) => {
+      response.writeHead(200, { "content-encoding": coding, "content-length": String(body.byteLength) })
+      const size = Math.ceil(body.byteLength / 4)
+      let sent = 0
+      const next = () => {
+        if (cut && sent === 1) return response.socket?.destroy()
+        if (sent * size >= body.byteLength) return response.end()
+        response.write(body.subarray(sent * size, ++sent * size))
+        setTimeout(next, 1)
+      }
+      next()
+    }
+    const whole = (url: string) => provided(Effect.flatMap(HttpClient.get(url), (response) => response.arrayBuffer))
+    const streamed = (url: string) =>
+      provided(Effect.flatMap(HttpClient.get(url), (response) => Stream.runCollect(response.stream))).pipe(
+        Effect.map((chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)))
+      )
+
+    it.scopedLive("asks for gzip and br unless the request says what it accepts", () =>
+      Effect.gen(function*() {
+        const { url } = yield* server(echo)
+        const asked = (request: HttpClientRequest.HttpClientRequest) =>
+          provided(Effect.flatMap(HttpClient.execute(request), (response) => response.json)).pipe(
+            Effect.map((echoed) => (echoed as { headers: Record<string, string> }).headers["accept-encoding"])
+          )
+        expect(yield* asked(HttpClientRequest.get(url))).toBe("gzip, br")
+        expect(yield* asked(HttpClientRequest.get(url).pipe(HttpClientRequest.setHeader("accept-encoding", "identity"))))
+          .toBe("identity")
+      }))
+
+    it.scopedLive("decodes gzip, deflate, br and stacked codings, whole or streamed", () =>
+      Effect.gen(function*() {
+        for (const [coding, encode] of Object.entries(encoders)) {
+          const { url } = yield* server(encoded(coding, encode(payload)))
+          expectParts(new Uint8Array(yield* whole(url)))
+          expectParts(yield* streamed(url))
+        }
+      }))
+
+    it.scopedLive("an unknown coding, and bodies of HEAD, 204 and 304, come as sent", () =>
+      Effect.gen(function*() {
+        const { url } = yield* server(encoded("zstd-unknown", payload))
+        expectParts(new Uint8Array(yield* whole(url)))
+        const empty = yield* server((request, response) => {
+          response.writeHead(request.url === "/head" ? 200 : Number(request.url!.slice(1)), { "content-encoding": "gzip" })
+          response.end()
+        })
+        for (const request of [HttpClientRequest.head(`${empty.url}head`), HttpClientRequest.get(`${empty.url}204`), HttpClientRequest.get(`${empty.url}304`)]) {
+          const body = yield* provided(Effect.flatMap(HttpClient.execute(request), (response) => response.arrayBuffer))
+          expect(body.byteLength).toBe(0)
+        }
+      }))
+
+    it.scopedLive("a coded body cut short or garbled fails with a ResponseError, whole or streamed", () =>
+      Effect.gen(function*() {
+        const cut = yield* server(encoded("gzip", Zlib.gzipSync(payload), true))
+        expect(yield* Effect.flip(whole(cut.url))).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
+        expect(yield* Effect.flip(streamed(cut.url))).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
+        const garbled = yield* server(encoded("gzip", payload))
+        expect(yield* Effect.flip(whole(garbled.url))).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
+        expect(yield* Effect.flip(streamed(garbled.url))).toMatchObject({ _tag: "ResponseError", reason: "Decode" })
+      }))
+  })
 })

@@ -135,6 +135,13 @@ export interface Options {
    * spans rarely matter. The client's spans are not affected.
    */
   readonly requestSpans?: boolean | undefined
+  /**
+   * Whether GraphQL answers of 1 KiB or more are gzipped for requests that accept gzip (W&B's
+   * official clients and effect-wandb's Node client all do). Default `false`: on loopback
+   * compressing costs the server CPU and saves no time; turn it on to see what a client far from
+   * its server receives, or to test a client's decoding.
+   */
+  readonly compression?: boolean | undefined
 }
 
 /**
@@ -219,7 +226,8 @@ export const make = (
       transformFileBody: faults === undefined ? options.transformFileBody : (file, body) =>
         faults.transformFileBody(file, options.transformFileBody?.(file, body) ?? body),
       limits: Limits.make(options.limits),
-      schema: options.runKeyArguments === false ? Schema.schemaWithoutRunKeyArguments : Schema.schema
+      schema: options.runKeyArguments === false ? Schema.schemaWithoutRunKeyArguments : Schema.schema,
+      compression: options.compression === true
     })
     // The platform runs handlers uninterruptibly; ours stop when the client goes away (e.g. a
     // `slow` fault's wait).

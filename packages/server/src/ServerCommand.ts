@@ -80,6 +80,9 @@ export const options = {
   stepsPerRun: integer("steps-per-run", "Demo history rows per finished run (default 200)"),
   filesPerRun: integer("files-per-run", "Demo files per run (default 6)"),
   latencyMs: Options.integer("latency-ms").pipe(Options.withDescription("Delay added to every request, in milliseconds"), Options.withDefault(0)),
+  gzip: Options.boolean("gzip").pipe(
+    Options.withDescription("Gzip GraphQL answers of 1 KiB or more for clients that accept it, as a remote W&B server would")
+  ),
   faults: text(
     "faults",
     "Inject faults deterministically, e.g. \"503=0.2,drop@files=0.1,max-consecutive=2\" (kinds: 500 502 503 429 drop truncate slow html graphql-errors corrupt stall; routes: @graphql @files @graphql:<Operation>)"
@@ -213,6 +216,7 @@ export const serve = (o: ParsedOptions): Effect.Effect<never, InvalidArgument | 
       entity: o.entity,
       seed,
       latencyMs: o.latencyMs,
+      compression: o.gzip,
       faults
     }).pipe(
       Effect.catchTags({
@@ -238,6 +242,7 @@ export const serve = (o: ParsedOptions): Effect.Effect<never, InvalidArgument | 
       `  accepts:  ${keySources[source](o)}`,
       ...(faults === undefined ? [] : [`  faults:   ${Option.getOrElse(o.faults, () => "none")} (seed ${faults.seed ?? 1})`]),
       ...(o.latencyMs === 0 ? [] : [`  latency:  ${o.latencyMs} ms per request`]),
+      ...(o.gzip ? ["  gzip:     GraphQL answers of 1 KiB or more"] : []),
       `WANDB_BASE_URL=${server.baseUrl}`,
       // The point of a generated key: the user needs it, and only a loopback server gets one.
       ...(source === "generated" ? [`WANDB_API_KEY=${Redacted.value(key)}`] : []),

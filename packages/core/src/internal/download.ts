@@ -228,7 +228,9 @@ const fetchInto = (file: DownloadableFile, temp: string, hooks: ProgressHooks, f
     let stalled = 0
     let stalledSince = clock.unsafeCurrentTimeMillis()
     for (let attempt = 1;; attempt++) {
+      // the bytes as stored: the size, the MD5 and a resume's range all count those
       const request = HttpClientRequest.get(file.url).pipe(
+        HttpClientRequest.setHeader("accept-encoding", "identity"),
         written === 0 ? (r) => r : HttpClientRequest.setHeader("range", `bytes=${written}-`)
       )
       const response = yield* http.execute(request).pipe(

@@ -10,6 +10,13 @@
  * joined once at their end. The platform's `HttpClient.make` around it still provides the HTTP
  * span, trace headers and the abort of a response dropped unread.
  *
+ * Content coding as `fetch` does it: requests without an `accept-encoding` header ask for
+ * `gzip, br` (what W&B's official clients ask for, `gzip`, plus Brotli), and bodies are decoded
+ * from their `content-encoding` (`gzip`, `deflate`, `br`) as they are read. A history page of
+ * JSON rows is several times smaller compressed, which is what a client far from the server waits
+ * for. A request that must get the bytes as stored (a ranged file download) says
+ * `accept-encoding: identity`.
+ *
  * @internal
  */
 import * as Cookies from "@effect/platform/Cookies"
@@ -30,7 +37,8 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
 import * as Https from "node:https"
-import { Readable } from "node:stream"
+import { pipeline, Readable } from "node:stream"
+import * as Zlib from "node:zlib"
 
 const utf8 = new TextDecoder()
 
@@ -48,13 +56,18 @@ interface BodyListener {
  * fails at once: Node tells listeners attached after that nothing, so the reader would wait for
  * its timeout.
  */
-const listenToBody = (source: Http.IncomingMessage, listener: BodyListener): () => void => {
+const listenToBody = (source: Readable, listener: BodyListener): () => void => {
   let attached = true
+  let ended = false
+  const onEnd = () => {
+    ended = true
+    listener.end()
+  }
   const onClose = () => {
-    if (!source.complete) listener.failure(new Error("the connection closed before the end of the response body"))
+    if (!ended) listener.failure(new Error("the connection closed before the end of the response body"))
   }
   source.on("data", listener.data)
-  source.on("end", listener.end)
+  source.on("end", onEnd)
   source.on("error", listener.failure)
   source.on("close", onClose)
   if (source.destroyed) {
@@ -66,14 +79,14 @@ const listenToBody = (source: Http.IncomingMessage, listener: BodyListener): () 
   return () => {
     attached = false
     source.off("data", listener.data)
-    source.off("end", listener.end)
+    source.off("end", onEnd)
     source.off("error", listener.failure)
     source.off("close", onClose)
   }
 }
 
 /** Every byte of `source` until its end, as one `ArrayBuffer`; the chunks are joined once. */
-const readAll = (source: Http.IncomingMessage): Effect.Effect<ArrayBuffer, Error> =>
+const readAll = (source: Readable): Effect.Effect<ArrayBuffer, Error> =>
   Effect.async<ArrayBuffer, Error>((resume) => {
     const chunks: Array<Buffer> = []
     let length = 0
@@ -112,7 +125,7 @@ const STREAM_HIGH_WATER = 256 * 1024
  * a large download allocated its bytes twice). The response is paused while more than
  * {@link STREAM_HIGH_WATER} bytes wait unread. Ending the stream early destroys the response.
  */
-const bodyStream = <E>(source: Http.IncomingMessage, onError: (cause: unknown) => E): Stream.Stream<Uint8Array, E> =>
+const bodyStream = <E>(source: Readable, onError: (cause: unknown) => E): Stream.Stream<Uint8Array, E> =>
   Stream.suspend(() => {
     let waiting: Array<Uint8Array> = []
     let waitingBytes = 0
@@ -161,12 +174,51 @@ const bodyStream = <E>(source: Http.IncomingMessage, onError: (cause: unknown) =
     })))
   })
 
+/** What a client asks for when its request does not say (see the module's comment). */
+const ACCEPTED_ENCODINGS = "gzip, br"
+
+/** Lenient like browsers and undici: a body cut short is caught by the connection, not the decoder. */
+const zlibOptions = { flush: Zlib.constants.Z_SYNC_FLUSH, finishFlush: Zlib.constants.Z_SYNC_FLUSH }
+
+const decoder = (coding: string): NodeJS.ReadWriteStream | undefined => {
+  switch (coding) {
+    case "gzip":
+    case "x-gzip":
+      return Zlib.createGunzip(zlibOptions)
+    case "deflate":
+      return Zlib.createInflate(zlibOptions)
+    case "br":
+      return Zlib.createBrotliDecompress({
+        flush: Zlib.constants.BROTLI_OPERATION_FLUSH,
+        finishFlush: Zlib.constants.BROTLI_OPERATION_FLUSH
+      })
+    default:
+      return undefined
+  }
+}
+
+/**
+ * The body of `incoming` decoded from its `content-encoding` (codings applied in order, so
+ * undone in reverse). No coding, `identity`, or one this client cannot decode: the body as it came.
+ */
+const decodedBody = (incoming: Http.IncomingMessage, method: string): Readable => {
+  const header = incoming.headers["content-encoding"]
+  const status = incoming.statusCode ?? 0
+  if (header === undefined || method === "HEAD" || status === 204 || status === 304) return incoming
+  const codings = header.toLowerCase().split(",").map((coding) => coding.trim()).filter((c) => c !== "" && c !== "identity")
+  const decoders = codings.reverse().map(decoder)
+  if (decoders.length === 0 || decoders.includes(undefined)) return incoming
+  // a failure anywhere destroys every stage and reaches the last, which the body readers listen to
+  return pipeline([incoming, ...(decoders as Array<NodeJS.ReadWriteStream>)], () => {}) as unknown as Readable
+}
+
 /** A response on an `IncomingMessage`: its body is read once (whole or streamed). */
 class NodeClientResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   private cachedHeaders: Headers.Headers | undefined
   private body: ArrayBuffer | undefined
+  private decoded: Readable | undefined
 
   constructor(readonly request: HttpClientRequest.HttpClientRequest, readonly source: Http.IncomingMessage) {
     super()
@@ -174,6 +226,11 @@ class NodeClientResponse extends Inspectable.Class implements HttpClientResponse
 
   private decodeError = (cause: unknown) =>
     new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
+
+  /** The body's bytes, decoded from their content coding. */
+  private get bodySource(): Readable {
+    return this.decoded ??= decodedBody(this.source, this.request.method)
+  }
 
   get status(): number {
     return this.source.statusCode ?? 0
@@ -196,7 +253,7 @@ class NodeClientResponse extends Inspectable.Class implements HttpClientResponse
     return Effect.suspend(() =>
       this.body !== undefined
         ? Effect.succeed(this.body)
-        : readAll(this.source).pipe(
+        : readAll(this.bodySource).pipe(
           Effect.tap((body) => void (this.body = body)),
           Effect.mapError(this.decodeError)
         )
@@ -220,14 +277,14 @@ class NodeClientResponse extends Inspectable.Class implements HttpClientResponse
     return Stream.suspend(() =>
       this.body !== undefined
         ? Stream.succeed(new Uint8Array(this.body))
-        : bodyStream(this.source, this.decodeError)
+        : bodyStream(this.bodySource, this.decodeError)
     )
   }
 
   get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
     return Effect.tryPromise({
       try: () =>
-        new Response(Readable.toWeb(this.source) as ReadableStream, {
+        new Response(Readable.toWeb(this.bodySource) as ReadableStream, {
           headers: new globalThis.Headers(this.headers as Record<string, string>),
           status: this.status
         }).formData(),
@@ -290,7 +347,10 @@ interface Exchange {
 /** Opens `request` on the agents (its body still to be written). */
 const open = (agents: Agents, request: HttpClientRequest.HttpClientRequest, url: URL, signal: AbortSignal): Exchange => {
   const https = url.protocol === "https:"
-  const init = { agent: https ? agents.https : agents.http, method: request.method, headers: request.headers }
+  const headers = request.headers["accept-encoding"] === undefined
+    ? { ...request.headers, "accept-encoding": ACCEPTED_ENCODINGS }
+    : request.headers
+  const init = { agent: https ? agents.https : agents.http, method: request.method, headers }
   const exchange: Exchange = {
     nodeRequest: https ? Https.request(url, init) : Http.request(url, init),
     outcome: undefined,

@@ -16,6 +16,7 @@ import type { Limits } from "../Limits.js"
 import { artifactFileHandler, manifestHandler } from "./artifactFileHandler.js"
 import { authenticate } from "./auth.js"
 import { type FileBodyTransform, fileHandler } from "./fileHandler.js"
+import { compressed } from "./compression.js"
 import { graphqlHandler } from "./graphqlHandler.js"
 import { MaxBodyBytes } from "./requestBody.js"
 import * as Responses from "./responses.js"
@@ -34,6 +35,8 @@ export interface AppOptions {
   readonly limits: Limits
   /** The schema requests are validated and executed against. */
   readonly schema: GraphQLSchema
+  /** Whether GraphQL answers are gzipped for requests that accept it. */
+  readonly compression: boolean
 }
 
 const route = (
@@ -42,9 +45,9 @@ const route = (
 ) => {
   const path = request.url.split("?")[0]!
   if (path === "/graphql" || path === "/graphql/") {
-    return request.method === "POST"
-      ? graphqlHandler(options.baseUrl, options.limits, options.schema)
-      : Effect.succeed(Responses.error(405, "use POST for /graphql", { allow: "POST" }))
+    if (request.method !== "POST") return Effect.succeed(Responses.error(405, "use POST for /graphql", { allow: "POST" }))
+    const answer = graphqlHandler(options.baseUrl, options.limits, options.schema)
+    return options.compression ? Effect.flatMap(answer, (response) => compressed(request, response)) : answer
   }
   if (path.startsWith("/files/")) {
     return request.method === "GET" || request.method === "HEAD"
