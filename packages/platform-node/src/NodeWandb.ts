@@ -52,8 +52,9 @@ export const defaultMaxSockets = 16
 
 /**
  * Everything the client needs from Node: an `HttpClient` on `node:http`/`node:https` with
- * keep-alive agents capped at `maxSockets` sockets per host (default 16), `FileSystem`, `Path`,
- * `Hashing` (MD5 on `node:crypto`).
+ * keep-alive agents capped at `maxSockets` sockets per host (default 16) that asks for `gzip, br`
+ * and decodes content codings as `fetch` does, `FileSystem`, `Path`, `Hashing` (MD5 on
+ * `node:crypto`).
  *
  * Not undici: loading the `undici` package and running its WASM parser costs about 20 MiB of
  * resident memory before the first byte of a download (bench/RESULTS.md, "Downloads"), while
