@@ -36,6 +36,7 @@ import type { ApiError } from "./Errors.js"
 import { PermissionDenied, RateLimited, ServerError, TransportError, Unauthorized } from "./Errors.js"
 import { fromParseError } from "./internal/decode.js"
 import { errorMessages, joinMessages, messageFromText } from "./internal/errorMessage.js"
+import { releaseBytes } from "./internal/releaseBytes.js"
 import { parsedBody, parseRetryAfter, readBodyInAttempt } from "./internal/retry.js"
 import { identityGuard } from "./internal/schemaGuard.js"
 import * as LenientJson from "./LenientJson.js"
@@ -325,8 +326,12 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           onFailure: () => execute(operation, variables),
           onSuccess: (body) => {
             const read = operation.readAnswer?.(new Uint8Array(body))
-            if (read !== undefined) return Effect.succeed(read)
+            if (read !== undefined) {
+              releaseBytes(body)
+              return Effect.succeed(read)
+            }
             const parsed = parseWhole(body)
+            releaseBytes(body)
             return parsed === undefined ? execute(operation, variables) : answer(operation, parsed.value, attempts)
           }
         }))

@@ -381,6 +381,18 @@ describe("GraphQLClient", () => {
         expect(error.message).toContain("no such run")
       }))
 
+    it.scoped("the answer's bytes are released once decoded: the buffer read is left empty (detached)", () =>
+      Effect.gen(function*() {
+        const read: Array<ArrayBuffer> = []
+        const response = FakeHttp.json(JSON.parse(answerText))
+        const original = response.arrayBuffer.bind(response)
+        response.arrayBuffer = () => original().then((buffer) => (read.push(buffer), buffer))
+        const answer = yield* send(FakeHttp.make(() => response))
+        expect(yield* answer).toEqual({ viewer: { id: "u1", entity: "acme" } })
+        expect(read).toHaveLength(1)
+        expect(read[0]!.byteLength).toBe(0)
+      }))
+
     it.scoped("the request belongs to the caller's scope: closed before the answer is read, it is aborted", () =>
       Effect.gen(function*() {
         const fake = FakeHttp.make(() => FakeHttp.json(JSON.parse(answerText)))

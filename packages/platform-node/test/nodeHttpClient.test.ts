@@ -51,9 +51,12 @@ const server = (handler: (request: IncomingMessage, response: ServerResponse) =>
       })
   ).pipe(Effect.map(({ server }) => server))
 
-/** Answers `PARTS` parts of `PART_BYTES` (each part a different byte), cut short after half when `cut`. */
-const inParts = (cut: boolean) => (_request: IncomingMessage, response: ServerResponse) => {
-  response.writeHead(200, { "content-length": String(PARTS * PART_BYTES) })
+/**
+ * Answers `PARTS` parts of `PART_BYTES` (each part a different byte), cut short after half when
+ * `cut`; with a `content-length` unless `chunked`.
+ */
+const inParts = (cut: boolean, chunked = false) => (_request: IncomingMessage, response: ServerResponse) => {
+  response.writeHead(200, chunked ? {} : { "content-length": String(PARTS * PART_BYTES) })
   let sent = 0
   const next = () => {
     if (cut && sent === PARTS / 2) return response.socket?.destroy()
@@ -92,19 +95,26 @@ const expectParts = (body: Uint8Array) => {
 }
 
 describe("NodeWandb HttpClient", () => {
-  it.scopedLive("a body sent in many parts arrives byte-identical, its parts joined once", () =>
+  it.scopedLive("a body sent in many parts arrives byte-identical: copied into one buffer of its length, or joined once", () =>
     Effect.gen(function*() {
-      const { url } = yield* server(inParts(false))
       // restored when this test ends (the tests of this file run concurrently: no shared afterEach)
       const concat = yield* Effect.acquireRelease(
         Effect.sync(() => vi.spyOn(Buffer, "concat")),
         (spy) => Effect.sync(() => spy.mockRestore())
       )
-      const body = new Uint8Array(yield* provided(Effect.flatMap(HttpClient.get(url), (response) => response.arrayBuffer)))
-      expectParts(body)
       // other tests may join their own (small) bodies meanwhile: count the joins of more than one part
-      const largeJoins = concat.mock.calls.filter(([list]) => list.reduce((n, part) => n + part.length, 0) > PART_BYTES)
-      expect(largeJoins).toHaveLength(1)
+      const largeJoins = () => concat.mock.calls.filter(([list]) => list.reduce((n, part) => n + part.length, 0) > PART_BYTES)
+      const read = (url: string) =>
+        Effect.map(provided(Effect.flatMap(HttpClient.get(url), (response) => response.arrayBuffer)), (body) => new Uint8Array(body))
+      // with a content-length: each part copied as it arrives (kept until the end, they outlived
+      // young collections), nothing joined
+      const sized = yield* server(inParts(false))
+      expectParts(yield* read(sized.url))
+      expect(largeJoins()).toHaveLength(0)
+      // without (chunked): the parts joined once
+      const chunked = yield* server(inParts(false, true))
+      expectParts(yield* read(chunked.url))
+      expect(largeJoins()).toHaveLength(1)
     }))
 
   it.scopedLive("a streamed body arrives byte-identical", () =>

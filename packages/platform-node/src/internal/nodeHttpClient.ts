@@ -85,19 +85,41 @@ const listenToBody = (source: Readable, listener: BodyListener): () => void => {
   }
 }
 
-/** Every byte of `source` until its end, as one `ArrayBuffer`; the chunks are joined once. */
-const readAll = (source: Readable): Effect.Effect<ArrayBuffer, Error> =>
+/** Bodies of a known length up to this size are read into one buffer allocated up front. */
+const PREALLOCATED_MAX = 64 * 1024 * 1024
+
+/**
+ * Every byte of `source` until its end, as one `ArrayBuffer`. With the body's `length` known,
+ * each chunk is copied into one buffer of that size as it arrives; otherwise the chunks are kept
+ * and joined once at the end.
+ *
+ * Copied at once, a chunk dies in the young generation. Kept until the end, the chunks of a
+ * large answer outlived young collections while it arrived (the rest of the program allocates
+ * meanwhile) and were promoted: garbage that only a full collection frees, which V8 starts only
+ * once such memory outside its heap has grown by tens of MiB. That was most of the CLI scan's
+ * peak of memory held in buffers (bench/RESULTS.md, "CLI scan").
+ */
+const readAll = (source: Readable, length: number | undefined): Effect.Effect<ArrayBuffer, Error> =>
   Effect.async<ArrayBuffer, Error>((resume) => {
+    const whole = length !== undefined && length <= PREALLOCATED_MAX ? Buffer.allocUnsafeSlow(length) : undefined
     const chunks: Array<Buffer> = []
-    let length = 0
+    let received = 0
     const detach = listenToBody(source, {
       data: (chunk) => {
-        chunks.push(chunk)
-        length += chunk.byteLength
+        if (whole === undefined) chunks.push(chunk)
+        else if (received + chunk.byteLength <= whole.byteLength) whole.set(chunk, received)
+        received += chunk.byteLength
       },
       end: () => {
         detach()
-        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)
+        if (whole !== undefined) {
+          return resume(
+            received === whole.byteLength
+              ? Effect.succeed(whole.buffer as ArrayBuffer)
+              : Effect.fail(new Error(`the body has ${received} bytes, its content-length says ${whole.byteLength}`))
+          )
+        }
+        const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)
         // Small bodies are carved out of Node's shared buffer pool: copy those out.
         resume(Effect.succeed(
           body.byteOffset === 0 && body.byteLength === body.buffer.byteLength
@@ -197,19 +219,33 @@ const decoder = (coding: string): NodeJS.ReadWriteStream | undefined => {
   }
 }
 
+/** A response's body as it is read: its bytes decoded, and their number when known up front. */
+interface Body {
+  readonly source: Readable
+  readonly length: number | undefined
+}
+
 /**
  * The body of `incoming` decoded from its `content-encoding` (codings applied in order, so
- * undone in reverse). No coding, `identity`, or one this client cannot decode: the body as it came.
+ * undone in reverse). No coding, `identity`, or one this client cannot decode: the body as it
+ * came, its length the `content-length`.
  */
-const decodedBody = (incoming: Http.IncomingMessage, method: string): Readable => {
-  const header = incoming.headers["content-encoding"]
+const bodyOf = (incoming: Http.IncomingMessage, method: string): Body => {
   const status = incoming.statusCode ?? 0
-  if (header === undefined || method === "HEAD" || status === 204 || status === 304) return incoming
-  const codings = header.toLowerCase().split(",").map((coding) => coding.trim()).filter((c) => c !== "" && c !== "identity")
+  if (method === "HEAD" || status === 204 || status === 304) return { source: incoming, length: undefined }
+  const header = incoming.headers["content-encoding"]
+  const codings = header === undefined
+    ? []
+    : header.toLowerCase().split(",").map((coding) => coding.trim()).filter((c) => c !== "" && c !== "identity")
   const decoders = codings.reverse().map(decoder)
-  if (decoders.length === 0 || decoders.includes(undefined)) return incoming
+  if (decoders.length === 0 || decoders.includes(undefined)) {
+    const declared = incoming.headers["content-length"]
+    const length = declared === undefined ? undefined : Number(declared)
+    return { source: incoming, length: length !== undefined && Number.isSafeInteger(length) && length >= 0 ? length : undefined }
+  }
   // a failure anywhere destroys every stage and reaches the last, which the body readers listen to
-  return pipeline([incoming, ...(decoders as Array<NodeJS.ReadWriteStream>)], () => {}) as unknown as Readable
+  const decoded = pipeline([incoming, ...(decoders as Array<NodeJS.ReadWriteStream>)], () => {}) as unknown as Readable
+  return { source: decoded, length: undefined }
 }
 
 /** A response on an `IncomingMessage`: its body is read once (whole or streamed). */
@@ -218,7 +254,7 @@ class NodeClientResponse extends Inspectable.Class implements HttpClientResponse
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   private cachedHeaders: Headers.Headers | undefined
   private body: ArrayBuffer | undefined
-  private decoded: Readable | undefined
+  private content: Body | undefined
 
   constructor(readonly request: HttpClientRequest.HttpClientRequest, readonly source: Http.IncomingMessage) {
     super()
@@ -228,8 +264,8 @@ class NodeClientResponse extends Inspectable.Class implements HttpClientResponse
     new HttpClientError.ResponseError({ request: this.request, response: this, reason: "Decode", cause })
 
   /** The body's bytes, decoded from their content coding. */
-  private get bodySource(): Readable {
-    return this.decoded ??= decodedBody(this.source, this.request.method)
+  private get bodyContent(): Body {
+    return this.content ??= bodyOf(this.source, this.request.method)
   }
 
   get status(): number {
@@ -253,7 +289,7 @@ class NodeClientResponse extends Inspectable.Class implements HttpClientResponse
     return Effect.suspend(() =>
       this.body !== undefined
         ? Effect.succeed(this.body)
-        : readAll(this.bodySource).pipe(
+        : readAll(this.bodyContent.source, this.bodyContent.length).pipe(
           Effect.tap((body) => void (this.body = body)),
           Effect.mapError(this.decodeError)
         )
@@ -277,14 +313,14 @@ class NodeClientResponse extends Inspectable.Class implements HttpClientResponse
     return Stream.suspend(() =>
       this.body !== undefined
         ? Stream.succeed(new Uint8Array(this.body))
-        : bodyStream(this.bodySource, this.decodeError)
+        : bodyStream(this.bodyContent.source, this.decodeError)
     )
   }
 
   get formData(): Effect.Effect<FormData, HttpClientError.ResponseError> {
     return Effect.tryPromise({
       try: () =>
-        new Response(Readable.toWeb(this.bodySource) as ReadableStream, {
+        new Response(Readable.toWeb(this.bodyContent.source) as ReadableStream, {
           headers: new globalThis.Headers(this.headers as Record<string, string>),
           status: this.status
         }).formData(),
