@@ -107,9 +107,8 @@ export declare namespace GraphQLClient {
      *
      * The request lives in the caller's `Scope`: closing it before the answer is read aborts the
      * request and closes its connection, so an answer fetched ahead and never used (a listing
-     * closed early) does not hold a connection until the garbage collector finds it. Browsers
-     * allow about six connections per host: answers left unread there would stall every later
-     * request.
+     * closed early) does not hold a connection until the garbage collector finds it (on Node,
+     * 16 sockets per host by default: a few such answers stalled every later request).
      */
     readonly send: <A>(
       operation: GraphQLOperation<A>,
