@@ -215,7 +215,20 @@ const parent = Effect.gen(function*() {
       "  collections, and `node:http`'s received chunks are freed only by those (see \"History scan\"): at the peak",
       "  41-44 MiB of array buffers (`process.memoryUsage()` every 5 ms), about every page received (100 pages of",
       "  about 330 KB), whatever the number in flight. Writing stdout with `fs.writeSync` instead of the file stream",
-      "  (which turns each text into a `Buffer`) changed nothing (154-155 against 153-166 MiB)."
+      "  (which turns each text into a `Buffer`) changed nothing (154-155 against 153-166 MiB).",
+      "- Changed (2026-12-07, later): those array buffers were dead (a full collection forced at the peak with",
+      "  `--expose-gc` left 26 of 30 MiB, 7 MiB once V8's sweeper ran 50 ms later): each page's chunks, kept until the",
+      "  body's end, and the joined body, kept while the page was parsed, were promoted. Bodies of known length are now",
+      "  read into one buffer of that length, each chunk copied as it arrives, and the answer's buffer is handed to an",
+      "  unreferenced one once decoded (see \"History scan\"). Four alternating pairs of runs of the CLI bundle (20 ms",
+      "  server started by hand): peak 127-145 MiB against 150-161 MiB, array buffers at most 13-16 MiB against 38-40",
+      "  MiB, CPU 1.76-1.90 s against 1.85-1.97 s. What is left above `--version`'s 70 MiB is V8's heap: 14 MiB live",
+      "  after a forced collection, the rest young-generation space and garbage awaiting a collection.",
+      "- Compressed answers (2026-12-07, before the change above): `NodeWandb` asks for gzip, as W&B's official clients",
+      "  do, and the local server compresses with `--gzip`. Three alternating pairs: 142-144 MiB against 158-161 MiB,",
+      "  but 2.80-2.86 s against 2.18-2.24 s on loopback (the server compresses at level 1 on the same 2 cores, the",
+      "  client decompresses): a 1000-row page is 116 KB on the wire instead of 328 KB. The benchmark's rows use an",
+      "  uncompressing server, as the measurement of the official clients did."
     ])
   }
 })
