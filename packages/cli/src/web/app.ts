@@ -359,14 +359,13 @@ const downloadFile = async (file: RunFile.RunFile) => {
 }
 
 /** The project's sweeps, each with its best run by the metric of its config. */
-const loadSweeps = async () => {
-  const path = `${state.entity}/${state.project}`
+const loadSweeps = newestOnly(async (current) => {
   const sweeps = await run(
-    Stream.runCollect(Sweeps.sweeps(path).pipe(
+    Stream.runCollect(Sweeps.sweeps(`${state.entity}/${state.project}`).pipe(
       Stream.mapEffect((sweep) => Effect.map(Sweeps.bestRun(sweep), (best) => ({ sweep, best })), { concurrency: 4 })
     ))
   )
-  if (sweeps === undefined || path !== `${state.entity}/${state.project}`) return
+  if (sweeps === undefined || !current()) return
   const body = $("sweeps").querySelector("tbody")!
   body.replaceChildren()
   for (const { best, sweep } of sweeps) {
@@ -384,7 +383,7 @@ const loadSweeps = async () => {
     body.append(row)
   }
   $("sweep-count").textContent = `${sweeps.length} sweep${sweeps.length === 1 ? "" : "s"}`
-}
+})
 
 const loadProjects = newestOnly(async (current) => {
   setStatus(`loading projects of ${state.entity}…`)
