@@ -2,7 +2,7 @@
  * Running the built `effect-wandb` binary as a subprocess, against a local server started in
  * the test process.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { NodeWandb } from "@effect-wandb/platform-node"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as LocalServer from "@effect-wandb/server/LocalServer"
 import { Effect, Layer, Redacted, Stream } from "effect"
@@ -139,7 +139,7 @@ export const ServerLive = LocalServer.layer({ seed: true, apiKey: Redacted.make(
 export const ServerWithApiLive = Layer.provideMerge(
   Layer.unwrapEffect(
     Effect.map(LocalServer.LocalServer, (server) =>
-      WandbApi.layer({ baseUrl: server.baseUrl, apiKey }).pipe(Layer.provide(NodeHttpClient.layerUndici)))
+      WandbApi.layer({ baseUrl: server.baseUrl, apiKey }).pipe(Layer.provide(NodeWandb.layerPlatform)))
   ),
   ServerLive
 )

@@ -5,7 +5,7 @@
 import { describe, expect, layer } from "@effect/vitest"
 import { History, WandbApi, WandbConfig } from "@effect-wandb/core"
 import { DemoData, LocalServer } from "@effect-wandb/server"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { NodeWandb } from "@effect-wandb/platform-node"
 import { Chunk, Context, Effect, Layer, Stream } from "effect"
 
 type Row = Record<string, unknown>
@@ -21,7 +21,7 @@ const ServerLayer = LocalServer.layerWithSql()
 const ClientLayer = Layer.unwrapEffect(
   Effect.map(LocalServer.LocalServer, ({ apiKey, baseUrl }) =>
     WandbApi.layerFrom(WandbConfig.layerWithoutEnv({ baseUrl, apiKey })))
-).pipe(Layer.provide(NodeHttpClient.layerUndici))
+).pipe(Layer.provide(NodeWandb.layerPlatform))
 const TestLayer = ClientLayer.pipe(Layer.provideMerge(ServerLayer))
 
 /** Creates run `name` in the test project and stores `rows` (and `events`) as its history. */
