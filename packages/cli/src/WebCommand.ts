@@ -4,40 +4,25 @@
  * @since 0.1.0
  */
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
-import * as GlobalOptions from "./GlobalOptions.js"
+import { options, type WebOptions } from "./WebOptions.js"
 
-/**
- * The first line the command prints, `serving <url>`.
- *
- * @since 0.1.0
- * @category constants
- */
-export const servingPrefix = "serving "
-
-const options = {
-  host: Options.text("host").pipe(Options.withDescription("Interface to listen on"), Options.withDefault("127.0.0.1")),
-  port: Options.integer("port").pipe(Options.withDescription("Port (0 picks a free one)"), Options.withDefault(8000)),
-  allowedHosts: Options.text("allowed-host").pipe(
-    Options.withDescription("Another host name the page is reached by (e.g. this machine's DNS name); repeatable"),
-    Options.repeated
-  ),
-  noToken: Options.boolean("no-token").pipe(
-    Options.withDescription(
-      "Serve without the per-start token (less safe: any local user or program can then use the API key through this server); loopback only"
-    )
-  ),
-  ...GlobalOptions.connection
-}
-
-/**
- * The command's parsed options.
- *
- * @since 0.1.0
- * @category models
- */
-export type WebOptions = Command.Command.ParseConfig<typeof options>
+export {
+  /**
+   * The first line the command prints, `serving <url>`.
+   *
+   * @since 0.1.0
+   * @category constants
+   */
+  servingPrefix,
+  /**
+   * The command's parsed options.
+   *
+   * @since 0.1.0
+   * @category models
+   */
+  type WebOptions
+} from "./WebOptions.js"
 
 /**
  * The command; its implementation (`WebServe`) is loaded when it runs.

@@ -15,8 +15,7 @@ import * as GlobalOptions from "./GlobalOptions.js"
 import * as Stdio from "./Stdio.js"
 import * as WebAccess from "./WebAccess.js"
 import * as WebBundle from "./WebBundle.js"
-import type { WebOptions } from "./WebCommand.js"
-import { servingPrefix } from "./WebCommand.js"
+import { servingPrefix, type WebOptions } from "./WebOptions.js"
 import * as WebServer from "./WebServer.js"
 
 /**
