@@ -404,6 +404,13 @@ const parent = Effect.gen(function*() {
       "  collection frees). Either alone changed nothing; together (2 rounds at 20 ms by hand) effect-wandb peaked at",
       "  148-154 MiB against the baseline's 143-148 MiB, 4.5-6 MiB above it where the run of 01:16Z had a median of 29 MiB",
       "  and a highest of 51 MiB.",
+      "- The full run of 02:56Z (the first with the requests sent ahead in scopes of their own, compressed answers",
+      "  asked for, and the answers freed young): 4.66 × at 20 ms, where the run of 01:16Z gave 5.45 ×. The server's",
+      "  CPU for the same pages rose with it (4.6-5.2 s against 3.9 s), as did the baseline's (8.0-8.4 s against",
+      "  7.5 s): the machine was slower. Alternating single scans right after, the client with its requests in scopes",
+      "  against the same client without (`GraphQLClient.send` on the unscoped client): 6.44-7.93 s against",
+      "  6.33-7.54 s, client CPU 5.23-6.64 s against 5.09-6.17 s, with the server at 5.4-6.9 s of CPU in both: no",
+      "  difference beyond the machine's.",
       "- Diagnostics: `--only baseline|effect-wandb`, `--latency N`, `--concurrency`, `--prefetch`, `--for-each-chunk`, and",
       "  `BENCH_NODE_ARGS=\"--cpu-prof --cpu-prof-dir=DIR\"` (or `--trace-gc`) for the children."
     ])
