@@ -207,7 +207,8 @@ const selectFiles = (api: WandbApi.Service, path: string, names: ReadonlyArray<s
       const r = yield* api.run(path)
       return yield* new FileNotFound({ runPath: r.pathString, name: missing })
     }
-    return found
+    // the files named, in the order named (each once); every file, in the server's order
+    return names.length === 0 ? found : [...new Set(names)].map((name) => found.find((f) => f.name === name)!)
   })
 
 const download = Command.make(
@@ -227,28 +228,35 @@ const download = Command.make(
         Effect.gen(function*() {
           const selected = yield* selectFiles(api, o.path, o.names)
           const progress = yield* Progress.make("download", "bytes")
-          const finished: Array<{ name: string; path: string; bytes: number }> = []
-          const failures: Array<Download.DownloadError> = []
+          // Files end in whatever order their downloads finish: the report follows the order asked for.
+          const finished: Array<{ index: number; name: string; path: string; bytes: number }> = []
+          const failures: Array<{ index: number; error: Download.DownloadError }> = []
           yield* Stream.runForEach(
             Download.downloadAll(selected, { root: o.root, replace: o.replace, concurrency: Option.getOrUndefined(concurrency) }),
             (event) => {
               switch (event._tag) {
                 case "Finished":
-                  finished.push({ name: event.name, path: event.path, bytes: event.bytes })
+                  finished.push({ index: event.index, name: event.name, path: event.path, bytes: event.bytes })
                   break
                 case "Failed":
-                  failures.push(event.error)
+                  failures.push({ index: event.index, error: event.error })
                   break
               }
               return progress.update(event.overall.bytesDone, event.overall.totalBytes)
             }
           )
+          const inOrder = <A extends { readonly index: number }>(items: Array<A>) => items.sort((a, b) => a.index - b.index)
           yield* Stdio.outStream(
-            Output.render(GlobalOptions.resolveFormat(o.format), ["name", "path", "bytes"], Stream.fromIterable(finished))
+            Output.render(
+              GlobalOptions.resolveFormat(o.format),
+              ["name", "path", "bytes"],
+              Stream.fromIterable(inOrder(finished).map(({ bytes, name, path }) => ({ name, path, bytes })))
+            )
           )
-          // One line per failed file; the first failure decides the exit code.
-          for (const failure of failures.slice(1)) yield* Stdio.errLine(ExitCode.errorLine(failure))
-          if (failures.length > 0) return yield* Effect.fail(failures[0]!)
+          // One line per failed file; the first file that failed decides the exit code (its line comes last).
+          const [first, ...others] = inOrder(failures)
+          for (const failure of others) yield* Stdio.errLine(ExitCode.errorLine(failure.error))
+          if (first !== undefined) return yield* Effect.fail(first.error)
         }).pipe(Effect.scoped))
     })
 ).pipe(Command.withDescription("Download files of a run (checked against their md5; existing files are kept unless --replace)."))

@@ -136,11 +136,19 @@ layer(ServerLive, { excludeTestServices: true })("effect-wandb against the local
         const env = yield* serverEnv
         const run = yield* firstRun
         const cwd = tempDir()
-        const first = yield* runCli(["download", run.path, "config.yaml", "requirements.txt", "--root", "out", "--format", "ndjson"], env, cwd)
+        const first = yield* runCli(["download", run.path, "requirements.txt", "config.yaml", "--root", "out", "--format", "ndjson"], env, cwd)
         expect(first.code).toBe(0)
         const report = ndjson(first.stdout)
-        expect(report.map((r) => r.name).sort()).toEqual(["config.yaml", "requirements.txt"])
+        // in the order asked for, whichever download ended first
+        expect(report.map((r) => r.name)).toEqual(["requirements.txt", "config.yaml"])
         for (const r of report) expect(readFileSync(path.join(cwd, r.path)).length).toBe(r.bytes)
+        // both exist now: one line each, in the order asked for, the first file's (the exit code's) last
+        const again = yield* runCli(["download", run.path, "requirements.txt", "config.yaml", "--root", "out"], env, cwd)
+        expect(again.code).toBe(5)
+        expect(again.stderr.trim().split("\n")).toEqual([
+          "error: file already exists: out/config.yaml (use --replace to overwrite)",
+          "error: file already exists: out/requirements.txt (use --replace to overwrite)"
+        ])
         writeFileSync(path.join(cwd, "out/config.yaml"), "stale")
         const replaced = yield* runCli(["download", run.path, "config.yaml", "--root", "out", "--replace"], env, cwd)
         expect(replaced.code).toBe(0)
