@@ -74,6 +74,20 @@ const project = (rows: ReadonlyArray<Row>, keys: ReadonlyArray<string>) =>
 
 layer(TestLayer, { excludeTestServices: true })("History against the local server", (it) => {
   describe("scanHistory", () => {
+    it.effect("completes on 2 sockets when windows are continued: the answers waiting in every connection are read first", () =>
+      Effect.gen(function*() {
+        const run = yield* makeRun("few-sockets", gappyRows)
+        const { apiKey, baseUrl } = yield* LocalServer.LocalServer
+        for (const pageSize of [1, 7]) {
+          // 16 requests ahead, 2 sockets: a window's rest (a page came back full) needs a third
+          const rows = yield* scan(run, { pageSize }).pipe(
+            Effect.provide(NodeWandb.layerFrom(WandbConfig.layerWithoutEnv({ baseUrl, apiKey }), { maxSockets: 2 })),
+            Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error(`pageSize ${pageSize}: waited for a socket`) })
+          )
+          expect(rows.map((row) => row._step)).toEqual(gappyRows.map((row) => row._step))
+        }
+      }), 60_000)
+
     it.effect("returns exactly the stored rows (gaps, sparse keys, NaN, media) for page sizes that do and don't divide the range", () =>
       Effect.gen(function*() {
         const run = yield* makeRun("gappy", gappyRows)

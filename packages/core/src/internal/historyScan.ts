@@ -242,6 +242,10 @@ const keyed = (run: RunCoordinates, keys: ReadonlyArray<string>, join: "inner" |
  * stream per page kept pages alive across young-generation collections (several times the
  * collector's work for the same rows), and `Stream.mapEffect` + `bufferChunks` cost about a
  * quarter more client CPU than this loop (bench/RESULTS.md, "History scan").
+ *
+ * Before a window's rest is fetched, the answers waiting in their connections are read into
+ * memory: those connections may be every one the client has (Node's 16 sockets per host, as many
+ * as the default concurrency, or fewer), and the rest's request would wait for one forever.
  */
 const inOrder = (
   fetch: Fetch,
@@ -252,7 +256,9 @@ const inOrder = (
   Stream.unwrapScoped(Effect.gen(function*() {
     const scope = yield* Effect.scope
     /** Requests started and not yet taken by the consumer, in window order. */
-    const requested: Array<Fiber.RuntimeFiber<Sent, QueryError>> = []
+    const requested: Array<Fiber.Fiber<Sent, QueryError>> = []
+    /** Those of `requested` whose answers are read into memory already. */
+    const readAhead = new WeakSet<Fiber.Fiber<Sent, QueryError>>()
     let running = 0
     let planned = 0
     let incomplete: Array<StepWindow> = []
@@ -277,6 +283,17 @@ const inOrder = (
         ), { discard: true })
     })
     yield* topUp
+    /** Reads every answer waiting in `requested` (see above), each in a fiber of its own. */
+    const readWaiting: Effect.Effect<void, never, GraphQLClient.GraphQLClient> = Effect.suspend(() =>
+      Effect.forEach(requested, (fiber, index) => {
+        if (readAhead.has(fiber)) return Effect.void
+        return Effect.map(Effect.forkIn(Effect.exit(Effect.flatten(Fiber.join(fiber))), scope), (reading) => {
+          const read: Fiber.Fiber<Sent, QueryError> = Fiber.map(reading, (exit): Sent => exit)
+          readAhead.add(read)
+          requested[index] = read
+        })
+      }, { discard: true })
+    )
     const next: Effect.Effect<Chunk.Chunk<MutableRow>, Option.Option<QueryError>, GraphQLClient.GraphQLClient> = Effect
       .suspend(() => {
         const window = incomplete.shift()
@@ -287,7 +304,8 @@ const inOrder = (
           onFailure: (error) => Effect.fail(Option.some(error)),
           onSuccess: ({ rest, rows }) => {
             incomplete = [...rest, ...incomplete]
-            return rows.length === 0 ? next : Effect.succeed(Chunk.unsafeFromArray(rows))
+            const emit = rows.length === 0 ? next : Effect.succeed(Chunk.unsafeFromArray(rows))
+            return rest.length === 0 ? emit : Effect.zipRight(readWaiting, emit)
           }
         })
       })
