@@ -244,8 +244,9 @@ const keyed = (run: RunCoordinates, keys: ReadonlyArray<string>, join: "inner" |
  * quarter more client CPU than this loop (bench/RESULTS.md, "History scan").
  *
  * Before a window's rest is fetched, the answers waiting in their connections are read into
- * memory: those connections may be every one the client has (Node's 16 sockets per host, as many
- * as the default concurrency, or fewer), and the rest's request would wait for one forever.
+ * memory, and no further window is requested until the rest is in: those connections may be every
+ * one the client has (Node's 16 sockets per host, as many as the default concurrency, or fewer),
+ * and the rest's request would wait for one forever.
  */
 const inOrder = (
   fetch: Fetch,
@@ -262,8 +263,12 @@ const inOrder = (
     let running = 0
     let planned = 0
     let incomplete: Array<StepWindow> = []
-    /** Starts the next windows' requests, in order, while fewer than `concurrency` run and fewer than `ahead` wait. */
+    /**
+     * Starts the next windows' requests, in order, while fewer than `concurrency` run and fewer
+     * than `ahead` wait; none while a window's rest is still to fetch (see above).
+     */
     const topUp: Effect.Effect<void, never, GraphQLClient.GraphQLClient> = Effect.suspend(() => {
+      if (incomplete.length > 0) return Effect.void
       const due = windows.slice(planned, planned + Math.min(concurrency - running, ahead - requested.length))
       planned += due.length
       running += due.length
@@ -303,9 +308,12 @@ const inOrder = (
         return Effect.matchEffect(Effect.flatten(sent), {
           onFailure: (error) => Effect.fail(Option.some(error)),
           onSuccess: ({ rest, rows }) => {
+            const continued = incomplete.length > 0 || rest.length > 0
             incomplete = [...rest, ...incomplete]
             const emit = rows.length === 0 ? next : Effect.succeed(Chunk.unsafeFromArray(rows))
-            return rest.length === 0 ? emit : Effect.zipRight(readWaiting, emit)
+            if (rest.length > 0) return Effect.zipRight(readWaiting, emit)
+            // the last rest fetched: the windows after it may be requested again
+            return continued && incomplete.length === 0 ? Effect.zipRight(topUp, emit) : emit
           }
         })
       })
