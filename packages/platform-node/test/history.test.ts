@@ -74,6 +74,23 @@ const project = (rows: ReadonlyArray<Row>, keys: ReadonlyArray<string>) =>
 
 layer(TestLayer, { excludeTestServices: true })("History against the local server", (it) => {
   describe("scanHistory", () => {
+    it.effect("its consumer's own requests get a connection while answers wait unread in every other", () =>
+      Effect.gen(function*() {
+        const run = yield* makeRun("consumer-requests", gappyRows)
+        const { apiKey, baseUrl } = yield* LocalServer.LocalServer
+        // 16 answers ahead on 4 sockets; each chunk of rows makes a request of its own, which waits
+        // until the answers nobody has claimed are read into memory
+        const users = yield* Effect.flatMap(WandbApi.WandbApi, (api) =>
+          History.scanHistory(run, { pageSize: 7 }).pipe(
+            Stream.mapChunksEffect((rows) => Effect.as(api.viewer, rows)),
+            Stream.runCount
+          )).pipe(
+            Effect.provide(NodeWandb.layerFrom(WandbConfig.layerWithoutEnv({ baseUrl, apiKey }), { maxSockets: 4 })),
+            Effect.timeoutFail({ duration: "20 seconds", onTimeout: () => new Error("the consumer's request waited for a socket") })
+          )
+        expect(users).toBe(gappyRows.length)
+      }), 60_000)
+
     it.effect("completes on 2 sockets when windows are continued: the answers waiting in every connection are read first", () =>
       Effect.gen(function*() {
         const run = yield* makeRun("few-sockets", gappyRows)

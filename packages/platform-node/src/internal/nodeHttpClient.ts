@@ -37,8 +37,9 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Http from "node:http"
 import * as Https from "node:https"
-import { pipeline, Readable } from "node:stream"
+import { PassThrough, pipeline, Readable } from "node:stream"
 import * as Zlib from "node:zlib"
+import { BUFFERED_MAX, type Unclaimed, UnreadResponses } from "./unreadResponses.js"
 
 const utf8 = new TextDecoder()
 
@@ -230,9 +231,9 @@ interface Body {
  * undone in reverse). No coding, `identity`, or one this client cannot decode: the body as it
  * came, its length the `content-length`.
  */
-const bodyOf = (incoming: Http.IncomingMessage, method: string): Body => {
+const bodyOf = (incoming: Http.IncomingMessage, bytes: Readable, method: string): Body => {
   const status = incoming.statusCode ?? 0
-  if (method === "HEAD" || status === 204 || status === 304) return { source: incoming, length: undefined }
+  if (method === "HEAD" || status === 204 || status === 304) return { source: bytes, length: undefined }
   const header = incoming.headers["content-encoding"]
   const codings = header === undefined
     ? []
@@ -241,23 +242,40 @@ const bodyOf = (incoming: Http.IncomingMessage, method: string): Body => {
   if (decoders.length === 0 || decoders.includes(undefined)) {
     const declared = incoming.headers["content-length"]
     const length = declared === undefined ? undefined : Number(declared)
-    return { source: incoming, length: length !== undefined && Number.isSafeInteger(length) && length >= 0 ? length : undefined }
+    return { source: bytes, length: length !== undefined && Number.isSafeInteger(length) && length >= 0 ? length : undefined }
   }
   // a failure anywhere destroys every stage and reaches the last, which the body readers listen to
-  const decoded = pipeline([incoming, ...(decoders as Array<NodeJS.ReadWriteStream>)], () => {}) as unknown as Readable
+  const decoded = pipeline([bytes, ...(decoders as Array<NodeJS.ReadWriteStream>)], () => {}) as unknown as Readable
   return { source: decoded, length: undefined }
 }
 
-/** A response on an `IncomingMessage`: its body is read once (whole or streamed). */
-class NodeClientResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse {
+/**
+ * A response on an `IncomingMessage`: its body is read once (whole or streamed). Until a reader
+ * starts, it is one of the client's unclaimed responses (see `UnreadResponses`).
+ */
+class NodeClientResponse extends Inspectable.Class implements HttpClientResponse.HttpClientResponse, Unclaimed {
   readonly [HttpClientResponse.TypeId]: HttpClientResponse.TypeId = HttpClientResponse.TypeId
   readonly [HttpIncomingMessage.TypeId]: HttpIncomingMessage.TypeId = HttpIncomingMessage.TypeId
   private cachedHeaders: Headers.Headers | undefined
   private body: ArrayBuffer | undefined
   private content: Body | undefined
+  /** The body read into memory while it waited for a reader, when it was. */
+  private inMemory: Readable | undefined
 
-  constructor(readonly request: HttpClientRequest.HttpClientRequest, readonly source: Http.IncomingMessage) {
+  constructor(
+    readonly request: HttpClientRequest.HttpClientRequest,
+    readonly source: Http.IncomingMessage,
+    private readonly unread: UnreadResponses
+  ) {
     super()
+    unread.add(this)
+    source.once("close", () => unread.claim(this))
+  }
+
+  readIntoMemory(): void {
+    if (this.content !== undefined || this.inMemory !== undefined) return
+    // a failure of the response reaches the buffer, which the body readers then listen to
+    this.inMemory = pipeline(this.source, new PassThrough({ highWaterMark: BUFFERED_MAX }), () => {})
   }
 
   private decodeError = (cause: unknown) =>
@@ -265,7 +283,8 @@ class NodeClientResponse extends Inspectable.Class implements HttpClientResponse
 
   /** The body's bytes, decoded from their content coding. */
   private get bodyContent(): Body {
-    return this.content ??= bodyOf(this.source, this.request.method)
+    if (this.content === undefined) this.unread.claim(this)
+    return this.content ??= bodyOf(this.source, this.inMemory ?? this.source, this.request.method)
   }
 
   get status(): number {
@@ -369,6 +388,7 @@ const writeBody = (
 interface Agents {
   readonly http: Http.Agent
   readonly https: Https.Agent
+  readonly unread: UnreadResponses
 }
 
 type Outcome = Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.RequestError>
@@ -405,8 +425,11 @@ const open = (agents: Agents, request: HttpClientRequest.HttpClientRequest, url:
     const abort = () => incoming.destroy()
     signal.addEventListener("abort", abort, { once: true })
     incoming.once("close", () => signal.removeEventListener("abort", abort))
-    settle(Effect.succeed(new NodeClientResponse(request, incoming)))
+    settle(Effect.succeed(new NodeClientResponse(request, incoming, agents.unread)))
   })
+  if (Object.values(init.agent.requests).some((queue) => queue?.includes(exchange.nodeRequest))) {
+    agents.unread.queued(exchange.nodeRequest)
+  }
   return exchange
 }
 
@@ -428,7 +451,13 @@ const awaitOutcome = (start: () => Exchange): Outcome =>
 export const make = (options: Https.AgentOptions): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
   Effect.map(
     Effect.acquireRelease(
-      Effect.sync((): Agents => ({ http: new Http.Agent(options), https: new Https.Agent(options) })),
+      Effect.sync((): Agents => {
+        const http = new Http.Agent(options)
+        const https = new Https.Agent(options)
+        // `requests`: the agent's queues of requests waiting for a connection, per host
+        const waiting = () => Object.keys(http.requests).length > 0 || Object.keys(https.requests).length > 0
+        return { http, https, unread: new UnreadResponses(waiting) }
+      }),
       (agents) =>
         Effect.sync(() => {
           agents.http.destroy()
