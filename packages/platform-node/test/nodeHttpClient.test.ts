@@ -1,7 +1,8 @@
 /**
  * `NodeWandb.layerPlatform`'s `HttpClient` (`internal/nodeHttpClient.ts`, on `node:http`), over
  * loopback against a bare `node:http` server: whole bodies joined once, streamed bodies, request
- * bodies of every kind, keep-alive, headers, and what interruption and broken connections do.
+ * bodies of every kind, keep-alive, headers, what interruption and broken connections do, responses
+ * left unread giving up their connections, and content codings.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { NodeWandb } from "@effect-wandb/platform-node"
@@ -265,6 +266,23 @@ describe("NodeWandb HttpClient", () => {
       const refused = test.url.replace(/:\d+\//, ":1/")
       const error = yield* Effect.flip(provided(HttpClient.get(refused)))
       expect(error).toMatchObject({ _tag: "RequestError", reason: "Transport" })
+    }))
+
+  it.scopedLive("a response left unread gives up its connection to a request that waits for one: its body is kept for its reader", () =>
+    Effect.gen(function*() {
+      const { url } = yield* server(inParts(false))
+      const onOneSocket = <A, E>(effect: Effect.Effect<A, E, HttpClient.HttpClient>) =>
+        Effect.provide(effect, NodeWandb.layerPlatformWith({ maxSockets: 1 }))
+      const [unread, second] = yield* onOneSocket(Effect.gen(function*() {
+        const unread = yield* HttpClient.get(url)
+        // the only connection holds `unread`'s body; this request waits for it
+        const second = yield* Effect.flatMap(HttpClient.get(url), (response) => response.arrayBuffer).pipe(
+          Effect.timeout("5 seconds")
+        )
+        return [unread, second] as const
+      }))
+      expectParts(new Uint8Array(second))
+      expectParts(new Uint8Array(yield* unread.arrayBuffer))
     }))
 
   describe("content coding, as fetch does it", () => {
