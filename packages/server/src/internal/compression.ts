@@ -35,23 +35,18 @@ const gzip = (bytes: Uint8Array) =>
     Zlib.gzip(bytes, { level: 1 }, (error, result) => resume(error === null ? Effect.succeed(result) : Effect.fail(error)))
   })
 
-/** The bytes of an in-memory or streamed body, `undefined` for any other kind. */
-const bodyBytes = (body: HttpBody.HttpBody): Effect.Effect<Uint8Array | undefined> => {
-  switch (body._tag) {
-    case "Uint8Array":
-      return Effect.succeed(body.body)
-    case "Stream":
-      return Stream.runCollect(body.stream).pipe(
-        Effect.map((parts) => Buffer.concat(Chunk.toArray(parts) as Array<Uint8Array>)),
-        Effect.orDie
-      )
-    default:
-      return Effect.succeed(undefined)
-  }
-}
+/** The bytes of an in-memory or streamed body. */
+const bodyBytes = (body: HttpBody.Uint8Array | HttpBody.Stream): Effect.Effect<Uint8Array> =>
+  body._tag === "Uint8Array"
+    ? Effect.succeed(body.body)
+    : Stream.runCollect(body.stream).pipe(
+      Effect.map((parts) => Buffer.concat(Chunk.toArray(parts) as Array<Uint8Array>)),
+      Effect.orDie
+    )
 
 /**
- * `response` gzipped when `request` accepts gzip and the body is large enough; otherwise as it is.
+ * `response` gzipped when `request` accepts gzip and the body (in memory or streamed, of a known
+ * length) is large enough; otherwise as it is.
  *
  * @internal
  */
@@ -59,23 +54,21 @@ export const compressed = (
   request: HttpServerRequest.HttpServerRequest,
   response: HttpServerResponse.HttpServerResponse
 ): Effect.Effect<HttpServerResponse.HttpServerResponse> => {
-  const length = response.body._tag === "Uint8Array" || response.body._tag === "Stream" ? response.body.contentLength : undefined
-  if (!acceptsGzip(request.headers["accept-encoding"]) || length === undefined || length < MIN_COMPRESSED_BYTES) {
+  const body = response.body
+  if (
+    (body._tag !== "Uint8Array" && body._tag !== "Stream") || body.contentLength === undefined ||
+    body.contentLength < MIN_COMPRESSED_BYTES || !acceptsGzip(request.headers["accept-encoding"])
+  ) {
     return Effect.succeed(HttpServerResponse.setHeader(response, "vary", "accept-encoding"))
   }
-  const contentType = response.body._tag === "Uint8Array" || response.body._tag === "Stream"
-    ? response.body.contentType
-    : undefined
-  return Effect.flatMap(bodyBytes(response.body), (bytes) =>
-    bytes === undefined
-      ? Effect.succeed(response)
-      : gzip(bytes).pipe(
-        Effect.map((zipped) =>
-          response.pipe(
-            HttpServerResponse.setBody(HttpBody.uint8Array(zipped, contentType)),
-            HttpServerResponse.setHeaders({ "content-encoding": "gzip", vary: "accept-encoding" })
-          )
-        ),
-        Effect.orDie
-      ))
+  return bodyBytes(body).pipe(
+    Effect.flatMap(gzip),
+    Effect.map((zipped) =>
+      response.pipe(
+        HttpServerResponse.setBody(HttpBody.uint8Array(zipped, body.contentType)),
+        HttpServerResponse.setHeaders({ "content-encoding": "gzip", vary: "accept-encoding" })
+      )
+    ),
+    Effect.orDie
+  )
 }
