@@ -246,12 +246,9 @@ const download = Command.make(
             }
           )
           const inOrder = <A extends { readonly index: number }>(items: Array<A>) => items.sort((a, b) => a.index - b.index)
+          // rendering keeps only these columns (not the index)
           yield* Stdio.outStream(
-            Output.render(
-              GlobalOptions.resolveFormat(o.format),
-              ["name", "path", "bytes"],
-              Stream.fromIterable(inOrder(finished).map(({ bytes, name, path }) => ({ name, path, bytes })))
-            )
+            Output.render(GlobalOptions.resolveFormat(o.format), ["name", "path", "bytes"], Stream.fromIterable(inOrder(finished)))
           )
           // One line per failed file; the first file that failed decides the exit code (its line comes last).
           const [first, ...others] = inOrder(failures)
