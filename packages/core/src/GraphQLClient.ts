@@ -325,12 +325,9 @@ export const make: Effect.Effect<GraphQLClient.Service, never, WandbHttpClient.W
           onFailure: () => execute(operation, variables),
           onSuccess: (body) => {
             const read = operation.readAnswer?.(new Uint8Array(body))
-            if (read !== undefined) {
-              releaseBytes(body)
-              return Effect.succeed(read)
-            }
-            const parsed = parseWhole(body)
+            const parsed = read === undefined ? parseWhole(body) : undefined
             releaseBytes(body)
+            if (read !== undefined) return Effect.succeed(read)
             return parsed === undefined ? execute(operation, variables) : answer(operation, parsed.value, attempts)
           }
         }))
