@@ -264,7 +264,7 @@ describe("in the scratch project (installed with npm)", () => {
     // Everything came from the scratch project's node_modules.
     for (const input of Object.keys(bundled.metafile.inputs)) expect(input).toMatch(/^(node_modules\/|browser\.ts$)/)
     const result = await Effect.gen(function*() {
-      const url = yield* serveHarness({
+      const { url } = yield* serveHarness({
         bundle: bundled.outputFiles[0]!.text,
         upstream: (yield* Effect.promise(localServer)).baseUrl,
         config: { apiKey, project, run: nodeResult.best.id, fileName: nodeResult.file.name }

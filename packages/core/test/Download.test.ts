@@ -1,6 +1,6 @@
 import { FileSystem, HttpClient, HttpClientResponse, Path } from "@effect/platform"
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Stream } from "effect"
+import { Chunk, Effect, Layer, Option, Stream, TestClock } from "effect"
 import { createHash } from "node:crypto"
 import * as Download from "../src/Download.js"
 import * as Hashing from "../src/Hashing.js"
@@ -9,10 +9,18 @@ import { WandbHttpClient } from "../src/WandbHttpClient.js"
 const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("base64")
 const bytesOf = (text: string) => new TextEncoder().encode(text)
 
-/** A file system kept in a Map (files only; directories are implied), enough for `download`. */
+/**
+ * A file system kept in a Map (files only; directories are implied), enough for `download`. Every
+ * file was last modified at the epoch (the `TestClock`'s start).
+ */
 const memoryFileSystem = (files: Map<string, Uint8Array>) =>
   FileSystem.layerNoop({
     exists: (path) => Effect.sync(() => files.has(path)),
+    readDirectory: (directory) =>
+      Effect.sync(() => [...files.keys()].filter((path) => path.startsWith(`${directory}/`)).map((path) => path.slice(directory.length + 1))),
+    stat: (path) =>
+      Effect.sync(() => ({ ...statOfEpoch, size: FileSystem.Size(files.get(path)?.length ?? 0) }) as FileSystem.File.Info),
+    stream: (path) => Stream.make(files.get(path)!),
     makeDirectory: () => Effect.void,
     // a file opened for writing ("w" truncates, "a" appends); `download` only calls writeAll
     open: (path, options) =>
@@ -31,6 +39,8 @@ const memoryFileSystem = (files: Map<string, Uint8Array>) =>
     rename: (from, to) => Effect.sync(() => (files.set(to, files.get(from)!), files.delete(from))),
     remove: (path) => Effect.sync(() => void files.delete(path))
   })
+
+const statOfEpoch = { type: "File", mtime: Option.some(new Date(0)) }
 
 /** Serves `routes[url]` as the body (split in 3-byte chunks), 404 for anything else. */
 const memoryHttp = (routes: Record<string, { status?: number; body: Uint8Array }>, requests: Array<string>) =>
@@ -141,6 +151,26 @@ describe("Download", () => {
       expect(wrongSize).toMatchObject({ _tag: "ChecksumMismatch", expected: `${body.length + 1} bytes` })
       expect([...files.keys()]).toEqual(["a.txt"])
       expect(files.get("a.txt")).toEqual(bytesOf("old"))
+    }))
+
+  it.effect("a leftover .part is reused once the Clock finds it stale, and left alone before", () =>
+    Effect.gen(function*() {
+      const body = bytesOf("0123456789abcdef".repeat(40))
+      const { files, hashed, layer } = setup({ [url("a.bin")]: { body } })
+      const part = "out/.a.bin.killed.part"
+      const download = Download.download({ name: "a.bin", url: url("a.bin"), md5: md5(body) }, { root: "out", replace: true })
+        .pipe(Effect.provide(layer))
+      files.set(part, body.subarray(0, 100))
+      yield* TestClock.adjust("10 seconds")
+      yield* download
+      expect(files.get(part)).toEqual(body.subarray(0, 100))
+      expect(hashed[0]![0]!.length).toBeGreaterThan(100)
+      yield* TestClock.adjust("1 minute")
+      yield* download
+      expect([...files.keys()]).toEqual(["out/a.bin"])
+      expect(files.get("out/a.bin")).toEqual(body)
+      // the part's bytes were hashed first, as the prefix the download resumed after
+      expect(hashed[1]![0]).toEqual(body.subarray(0, 100))
     }))
 
   it.effect("refuses an existing target without replace before fetching", () =>

@@ -2,7 +2,8 @@
  * The browser end to end: Debian's chromium (driven by playwright-core) runs a bundle of core +
  * platform-browser against the real local server (through a same-origin proxy): it lists runs
  * and files, downloads a file into OPFS, reads it back, and gets `FileAlreadyExists` on a second
- * download without `replace`; downloads an artifact into OPFS (staged, verified, kept when already
+ * download without `replace`; leaves fresh `.part` files alone, resumes a stale one holding a
+ * prefix of the file and fetches the file again after one holding other bytes; downloads an artifact into OPFS (staged, verified, kept when already
  * there) and verifies it. Fails (never skips) when chromium is missing.
  */
 import { describe, expect, layer } from "@effect/vitest"
@@ -34,7 +35,7 @@ describe("browser end to end", () => {
         const project = demo.projects[0]!
         const large = demo.largeFile!
         const bundle = yield* bundleEntry
-        const url = yield* serveHarness({
+        const { fileRanges, url } = yield* serveHarness({
           bundle,
           upstream: baseUrl,
           config: {
@@ -72,7 +73,19 @@ describe("browser end to end", () => {
         expect(value.again).toMatchObject({ ok: false, tag: "FileAlreadyExists" })
         expect(value.replaced).toEqual({ ok: true, value: value.path })
         // Only the file itself is left in its directory: no temporary files.
-        expect(value.listing).toEqual([large.name.split("/").pop()])
+        const base = large.name.split("/").pop()!
+        expect(value.listing).toEqual([base])
+        // Parts written just now may belong to a live download: left alone, the file fetched whole.
+        // Stale (an hour later), the larger part holding a prefix is resumed and the smaller one
+        // removed; a part holding other bytes fails the md5 and the file is fetched again whole.
+        const whole = { sha256: value.sha256, listing: [base] }
+        expect(value.parts).toEqual({
+          partsWhileFresh: { sha256: value.sha256, listing: [`.${base}.killed1.part`, `.${base}.killed2.part`, base] },
+          prefixResumed: whole,
+          otherBytesRefetched: whole
+        })
+        // download, replace, fresh parts left alone, resumed, other bytes (resumed, then again)
+        expect(fileRanges).toEqual([null, null, null, "bytes=1000000-", "bytes=100000-", null])
         expect(value.fs).toEqual({
           missingParent: { ok: false, tag: "SystemError", message: expect.stringContaining("NotFound") },
           exclusive: { ok: false, tag: "SystemError", message: expect.stringContaining("AlreadyExists") },

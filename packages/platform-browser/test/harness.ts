@@ -63,12 +63,18 @@ const proxy = (upstream: URL, origin: string, req: Http.IncomingMessage, res: Ht
   req.pipe(forward)
 }
 
-/** Serves `/` (the page with `config`), `/bundle.js`, and proxies everything else to `upstream`. */
-export const serveHarness = (options: { readonly bundle: string; readonly config: unknown; readonly upstream: string }) =>
-  Effect.acquireRelease(
+/**
+ * Serves `/` (the page with `config`), `/bundle.js`, and proxies everything else to `upstream`.
+ * Gives the page's URL and, in arrival order, the `Range` header of every run-file request
+ * (`/files/…`; `null` without one).
+ */
+export const serveHarness = (options: { readonly bundle: string; readonly config: unknown; readonly upstream: string }) => {
+  const fileRanges: Array<string | null> = []
+  return Effect.acquireRelease(
     Effect.async<Http.Server>((resume) => {
       const upstream = new URL(options.upstream)
       const server: Http.Server = Http.createServer((req, res) => {
+        if (req.url?.startsWith("/files/")) fileRanges.push(req.headers.range ?? null)
         if (req.url === "/") {
           res.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end(page(options.config))
         } else if (req.url === "/bundle.js") {
@@ -82,7 +88,8 @@ export const serveHarness = (options: { readonly bundle: string; readonly config
       server.listen(0, "127.0.0.1", () => resume(Effect.succeed(server)))
     }),
     (server) => Effect.async<void>((resume) => { server.closeAllConnections(); server.close(() => resume(Effect.void)) })
-  ).pipe(Effect.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`))
+  ).pipe(Effect.map((server) => ({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, fileRanges })))
+}
 
 /** Chromium from Debian (never a downloaded browser); fails loudly when it is missing. */
 export const launchChromium = Effect.gen(function*() {

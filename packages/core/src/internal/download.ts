@@ -9,6 +9,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Path from "@effect/platform/Path"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -391,6 +392,7 @@ const fresh: Effect.Effect<Resumed, never, Hashing.Hashing> = Effect.map(Hashing
  * hashed, so the download resumes after them; the final md5 check tells whether they were a
  * prefix of the file) and removes the other stale ones. Nothing stale, or any file-system
  * failure: a fresh start. Parts touched recently may belong to a live download and are left alone.
+ * A part's age is its modification time's distance from the `Clock`'s present.
  */
 const reuseStaleParts = (
   directory: string,
@@ -402,7 +404,7 @@ const reuseStaleParts = (
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
-    const now = Date.now()
+    const now = yield* Clock.currentTimeMillis
     const entries = (yield* listParts(directory)).get(base) ?? []
     const stale: Array<{ readonly path: string; readonly size: number }> = []
     for (const entry of entries) {

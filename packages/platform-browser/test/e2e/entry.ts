@@ -9,6 +9,7 @@ import * as Download from "@effect-wandb/core/Download"
 import * as WandbApi from "@effect-wandb/core/WandbApi"
 import * as BrowserWandb from "@effect-wandb/platform-browser/BrowserWandb"
 import * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
@@ -37,6 +38,23 @@ const sha256 = (bytes: Uint8Array) =>
     return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("")
   })
 
+/** The real clock an hour ahead: to it, every file written by this page is an hour old. */
+const hourAhead: Clock.Clock = (() => {
+  const real = Clock.make()
+  const ahead = 3_600_000
+  return {
+    [Clock.ClockTypeId]: Clock.ClockTypeId,
+    unsafeCurrentTimeMillis: () => real.unsafeCurrentTimeMillis() + ahead,
+    currentTimeMillis: Effect.sync(() => real.unsafeCurrentTimeMillis() + ahead),
+    unsafeCurrentTimeNanos: () => real.unsafeCurrentTimeNanos() + BigInt(ahead) * 1_000_000n,
+    currentTimeNanos: Effect.sync(() => real.unsafeCurrentTimeNanos() + BigInt(ahead) * 1_000_000n),
+    sleep: real.sleep
+  }
+})()
+
+/** Bytes of the file a killed download is supposed to have left in its `.part`. */
+const PREFIX = 1_000_000
+
 const outcome = <A, E extends { readonly _tag: string; readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.match(effect, {
     onSuccess: (value) => ({ ok: true as const, value }),
@@ -57,7 +75,24 @@ const program = Effect.gen(function*() {
   const bytes = yield* fs.readFile(path)
   const again = yield* outcome(Download.download(file, { root: "e2e" }))
   const replaced = yield* outcome(Download.download(file, { root: "e2e", replace: true }))
-  const listing = yield* fs.readDirectory(path.replace(/\/[^/]*$/, ""))
+  const directory = path.replace(/\/[^/]*$/, "")
+  const listing = yield* fs.readDirectory(directory)
+
+  // `.part` files left by downloads killed midway. A page cannot date an OPFS file back, so the
+  // downloads that should find them stale run on a clock an hour ahead.
+  const part = (id: string) => `${directory}/.${path.slice(directory.length + 1)}.${id}.part`
+  const downloadAgain = Download.download(file, { root: "e2e", replace: true })
+  const downloaded = Effect.flatMap(fs.readFile(path), sha256)
+  const sortedListing = Effect.map(fs.readDirectory(directory), (names) => [...names].sort())
+  yield* fs.writeFile(part("killed1"), bytes.subarray(0, PREFIX))
+  yield* fs.writeFile(part("killed2"), bytes.subarray(0, 1000))
+  yield* downloadAgain
+  const partsWhileFresh = { sha256: yield* downloaded, listing: yield* sortedListing }
+  yield* Effect.withClock(downloadAgain, hourAhead)
+  const prefixResumed = { sha256: yield* downloaded, listing: yield* sortedListing }
+  yield* fs.writeFile(part("killed3"), new Uint8Array(100_000).fill(0xab))
+  yield* Effect.withClock(downloadAgain, hourAhead)
+  const otherBytesRefetched = { sha256: yield* downloaded, listing: yield* sortedListing }
 
   // The OPFS FileSystem beyond what a download touches.
   const missingParent = yield* outcome(fs.writeFileString("e2e/fs/a.txt", "first"))
@@ -111,6 +146,7 @@ const program = Effect.gen(function*() {
     again,
     replaced,
     listing,
+    parts: { partsWhileFresh, prefixResumed, otherBytesRefetched },
     fs: {
       missingParent,
       exclusive,
