@@ -21,9 +21,10 @@
  *   target is checked again just before the rename (a file created meanwhile still wins).
  * - Any failure or interruption removes the temporary file and leaves an old file untouched.
  * - A running download touches its temporary file every 5 seconds. A `.part` of the same name
- *   untouched for 30 seconds was left by a process that was killed: the largest one is taken
- *   over and the download resumes after its bytes (if they were not a prefix of the file, the md5
- *   check says so and the file is fetched again from the start); the other stale ones are removed.
+ *   untouched for 30 seconds (its modification time against the `Clock`) was left by a process
+ *   that was killed: the largest one is taken over and the download resumes after its bytes (if
+ *   they were not a prefix of the file, the md5 check says so and the file is fetched again from
+ *   the start); the other stale ones are removed.
  *   `downloadAll` lists each directory once, when its first file there starts (not once per file,
  *   which grew as the square of the files in one directory): a `.part` that goes stale later in
  *   the run is left for the next one.
