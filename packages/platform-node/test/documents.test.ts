@@ -5,7 +5,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { History, WandbApi } from "@effect-wandb/core"
 import { Schema } from "@effect-wandb/server"
-import { type OperationDefinitionNode, parse, validate } from "graphql"
+import { type FieldNode, type OperationDefinitionNode, parse, validate } from "graphql"
 
 describe("GraphQL documents", () => {
   it("the client has a document for every operation it performs", () => {
@@ -34,6 +34,14 @@ describe("GraphQL documents", () => {
       "RunSampledHistory",
       "SampledHistoryPage"
     ])
+  })
+
+  it("a runs page asks for the runs alone, not for the project's count: counting filters every run, page after page", () => {
+    const runs = WandbApi.operations.find((operation) => operation.name === "Runs")!
+    const [query] = parse(runs.document).definitions as ReadonlyArray<OperationDefinitionNode>
+    const [project] = query!.selectionSet.selections as ReadonlyArray<FieldNode>
+    expect(project!.name.value).toBe("project")
+    expect(project!.selectionSet!.selections.map((selection) => (selection as FieldNode).name.value)).toEqual(["runs"])
   })
 
   for (const operation of [...WandbApi.operations, ...History.operations]) {

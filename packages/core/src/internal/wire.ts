@@ -131,10 +131,7 @@ export const ProjectData = Schema.Struct({ project: nullish(ProjectNode) })
 
 /** @internal */
 export const RunsData = Schema.Struct({
-  project: nullish(Schema.Struct({
-    runCount: nullish(Numeric),
-    runs: nullish(Connection(Schema.Unknown))
-  }))
+  project: nullish(Schema.Struct({ runs: nullish(Connection(Schema.Unknown)) }))
 })
 
 /** @internal */
