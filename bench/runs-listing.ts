@@ -7,16 +7,19 @@
  *
  * The server (SQLite file in the temp directory, reused between invocations of the same size)
  * runs in this process; each measured listing runs in its own child process (this file bundled by
- * esbuild, plain `node`), so the client does not share an event loop with the server. The baseline is what a user would write by hand: the
- * same `Runs` document and page size, one page after the other with `fetch`, the body through
- * `JSON.parse` and each run's `config` / `summaryMetrics` / `systemMetrics` through a lenient JSON
+ * esbuild, plain `node`), so the client does not share an event loop with the server. The
+ * baseline is what a user would write by hand: the official client's `Runs` document for every
+ * run field (`lazy=False`; it also asks for the project's run count with every page, which
+ * effect-wandb's leaves out) and the same page size, one page after the other with `fetch`, the
+ * body through `JSON.parse` and each run's `config` / `summaryMetrics` / `systemMetrics` through a lenient JSON
  * parse — no prefetch. effect-wandb additionally validates the response, flattens the config and
  * builds `Run` values, while fetching the next page as the current one is decoded. A third client,
  * the naive loop run through effect-wandb's `GraphQLClient.execute`, tells the transport's share of
  * the CPU from the listing's own (second table).
  * Each client runs `--rounds` times (default 5; alternating, after one warm-up listing); the table shows the
  * median. Page sizes (default `50,500`): 50 is `WandbApi.runs`'s default (and the official
- * clients'); a larger page is the user's `perPage` choice, given to both clients alike.
+ * clients'); a larger page is the user's `perPage` choice, given to both clients alike. One more
+ * row at 0 ms lists the same runs through a filter on a config value (every run matches it).
  * `--write` stores the table in bench/RESULTS.md (section "Runs listing"). `--quick` (CI): 1000 runs,
  * one round, failing only when the clients disagree (run count, checksum).
  * BENCH_NODE_ARGS: extra node flags for the children, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
@@ -41,6 +44,12 @@ const PAGE_SIZES = (() => {
 })()
 /** The page size of a measured child (set by the parent). */
 const PER_PAGE = Number(process.env.BENCH_PER_PAGE ?? PAGE_SIZES[0])
+/** Whether a measured child lists through {@link FILTER} (set by the parent). */
+const FILTERED = process.env.BENCH_FILTERED === "1"
+/** The filtered row's filter, as `WandbApi.runs` takes it; every run of the data matches it. */
+const FILTER = { "config.lr": { $gt: 0 } }
+/** The same as the official clients send it (W&B's own form of a config key). */
+const FILTER_ON_THE_WIRE = JSON.stringify({ "config.lr.value": { $gt: 0 } })
 /** 5 by default: single listings at 0 ms move by ±15-30 % from one child to the next (see the notes). */
 const ROUNDS = numberFlag("--rounds", QUICK ? 1 : 5)
 const LATENCIES = [0, 20] as const
@@ -79,7 +88,7 @@ type Listing = () => Promise<{ readonly runs: number; readonly checksum: number 
 const effectWandb = (baseUrl: string, apiKey: string): Listing => {
   const runtime = ManagedRuntime.make(NodeWandb.layer({ baseUrl, apiKey: Redacted.make(apiKey) }))
   const listing = Effect.flatMap(WandbApi.WandbApi, (api) =>
-    api.runs(`${ENTITY}/${PROJECT}`, { perPage: PER_PAGE }).pipe(
+    api.runs(`${ENTITY}/${PROJECT}`, { perPage: PER_PAGE, ...(FILTERED ? { filters: FILTER } : {}) }).pipe(
       Stream.runFold({ runs: 0, checksum: 0 }, (acc, run) => ({
         runs: acc.runs + 1,
         checksum: acc.checksum + run.historyLineCount
@@ -88,7 +97,17 @@ const effectWandb = (baseUrl: string, apiKey: string): Listing => {
   return () => runtime.runPromise(listing)
 }
 
-const runsDocument = WandbApi.operations.find((operation) => operation.name === "Runs")!.document
+/**
+ * The official client's `Runs` document for `api.runs(path, lazy=False)` (every run field, what
+ * `WandbApi.runs` reads): effect-wandb's own plus the project's `internalId`,
+ * `runCount(filters)` and `readOnly`, which the official client asks with every page.
+ */
+const runsDocument = (() => {
+  const ours = WandbApi.operations.find((operation) => operation.name === "Runs")!.document
+  const official = ours.replace(/project\(name: \$project, entityName: \$entity\) \{/, "$& internalId runCount(filters: $filters) readOnly")
+  if (official === ours) throw new Error("the Runs document changed: update the official form here")
+  return official
+})()
 
 const runsVariables = (cursor: string | null) => ({
   entity: ENTITY,
@@ -96,7 +115,7 @@ const runsVariables = (cursor: string | null) => ({
   cursor,
   perPage: PER_PAGE,
   order: "+created_at",
-  filters: "{}"
+  filters: FILTERED ? FILTER_ON_THE_WIRE : "{}"
 })
 
 /** What the naive loop does with one page's `data`; the next cursor, or null after the last page. */
@@ -241,6 +260,18 @@ const verdictLines = (verdicts: ReadonlyArray<Verdict>): Array<string> => {
   ]
 }
 
+/** One row of the tables: a page size, and whether the listing goes through {@link FILTER}. */
+interface RowSpec {
+  readonly perPage: number
+  readonly filtered: boolean
+}
+
+/** Every page size at each latency; at 0 ms also the first page size through the filter. */
+const rowSpecs = (latencyMs: number): ReadonlyArray<RowSpec> => [
+  ...PAGE_SIZES.map((perPage) => ({ perPage, filtered: false })),
+  ...(latencyMs === 0 ? [{ perPage: PAGE_SIZES[0]!, filtered: true }] : [])
+]
+
 const parent = Effect.gen(function*() {
   const server = yield* Effect.promise(() => import("@effect-wandb/server"))
   const file = join(tmpdir(), `effect-wandb-bench-runs-${RUNS}.sqlite`)
@@ -258,11 +289,15 @@ const parent = Effect.gen(function*() {
   for (const latencyMs of LATENCIES) {
     const measured = yield* Effect.scoped(Effect.gen(function*() {
       const { server: running } = yield* server.LocalServer.make({ database: file, latencyMs })
-      const base = { WANDB_BASE_URL: running.baseUrl, WANDB_API_KEY: Redacted.value(running.apiKey), BENCH_LATENCY: String(latencyMs) }
+      const base = {
+        WANDB_BASE_URL: running.baseUrl,
+        WANDB_API_KEY: Redacted.value(running.apiKey),
+        BENCH_LATENCY: String(latencyMs)
+      }
       yield* measure(bundle, "baseline", { ...base, BENCH_PER_PAGE: String(PAGE_SIZES[0]) }) // warm-up: SQLite page cache, JIT of the server
-      const results: Array<readonly [perPage: number, Array<Measurement>]> = []
-      for (const perPage of PAGE_SIZES) {
-        const env = { ...base, BENCH_PER_PAGE: String(perPage) }
+      const results: Array<readonly [row: RowSpec, Array<Measurement>]> = []
+      for (const row of rowSpecs(latencyMs)) {
+        const env = { ...base, BENCH_PER_PAGE: String(row.perPage), BENCH_FILTERED: row.filtered ? "1" : "0" }
         const round: Array<Measurement> = []
         // alternate the clients so that a change of machine load hits both alike
         for (let i = 0; i < ROUNDS; i++) {
@@ -272,21 +307,22 @@ const parent = Effect.gen(function*() {
             yield* measure(bundle, "transport", env)
           )
         }
-        results.push([perPage, round])
+        results.push([row, round])
       }
       return results
     }))
-    for (const [perPage, results] of measured) {
+    for (const [row, results] of measured) {
       const bad = results.find((m) => m.runs !== RUNS || m.checksum !== results[0]!.checksum)
       if (bad !== undefined) return yield* Effect.fail(new Error(`clients disagree: ${JSON.stringify(results)}`))
       const ours = results.filter((m) => m.client === "effect-wandb")
       const theirs = results.filter((m) => m.client === "baseline")
       const viaTransport = results.filter((m) => m.client === "transport")
-      console.error(`latency ${latencyMs} ms, ${perPage} per page: ${
+      const label = `${row.perPage}${row.filtered ? `, filtered (\`${JSON.stringify(FILTER)}\`)` : ""}`
+      console.error(`latency ${latencyMs} ms, ${label} per page: ${
         results.map((m) => `${m.client} ${perSecond(m.cold).toFixed(0)}/s cold, ${perSecond(m.warm).toFixed(0)}/s warm`).join("; ")
       }`)
       rows.push(
-        `| ${latencyMs} ms | ${perPage} | ${cells(medianByRate(ours, "cold"), medianByRate(theirs, "cold"))} | ${
+        `| ${latencyMs} ms | ${label} | ${cells(medianByRate(ours, "cold"), medianByRate(theirs, "cold"))} | ${
           cells(medianByRate(ours, "warm"), medianByRate(theirs, "warm"))
         } | ${medianByRate(ours, "cold").cpuSeconds.toFixed(2)} s / ${medianByRate(theirs, "cold").cpuSeconds.toFixed(2)} s |`
       )
@@ -296,8 +332,8 @@ const parent = Effect.gen(function*() {
           (loop / naive).toFixed(2)
         }×)`
       }
-      cpuRows.push(`| ${latencyMs} ms | ${perPage} | ${cpu("cold")} | ${cpu("warm")} |`)
-      verdicts.push({ row: `${latencyMs} ms, ${perPage} per page`, ours, theirs, viaTransport })
+      cpuRows.push(`| ${latencyMs} ms | ${label} | ${cpu("cold")} | ${cpu("warm")} |`)
+      verdicts.push({ row: `${latencyMs} ms, ${row.perPage} per page${row.filtered ? ", filtered" : ""}`, ours, theirs, viaTransport })
     }
   }
   const table = [
@@ -328,10 +364,18 @@ const parent = Effect.gen(function*() {
 const NOTES = [
   "Clients: effect-wandb is `WandbApi.runs(path, { perPage })` over `NodeWandb.layer` (`node:http`), the next page",
   "requested while the current one is converted: it validates every node, parses config / summary / system metrics /",
-  "history keys leniently, flattens the config and builds `Run` values. The baseline sends the same `Runs` document with the same page size",
-  "through `fetch`, one page after the other, `JSON.parse`s the body and lenient-parses config, summaryMetrics and",
-  "systemMetrics of each run. The second table's middle client is that same loop on effect-wandb's `GraphQLClient`",
-  "(`NodeWandb.layer`, the same answers parsed, checked for errors and matched against a schema of `Unknown`).",
+  "history keys leniently, flattens the config and builds `Run` values. The baseline sends the official client's `Runs`",
+  "document for every run field (`lazy=False`) with the same page size through `fetch`, one page after the other, `JSON.parse`s",
+  "the body and lenient-parses config, summaryMetrics and systemMetrics of each run. The second table's middle client is",
+  "that same loop on effect-wandb's `GraphQLClient` (`NodeWandb.layer`, the same answers parsed, checked for errors and",
+  "matched against a schema of `Unknown`).",
+  "",
+  "The official document also asks for the project's `runCount(filters)` (with `internalId` and `readOnly`) with every",
+  "page; effect-wandb's leaves them out since 2026-12-07 (`WandbApi.countRuns` counts once). Unfiltered, the local",
+  "server counts from its index and the rows show no difference beyond the machine's noise (alternating listings by",
+  "hand: 1.27 s against 1.34 s, medians of 8). Through a filter on a config value it evaluates the filter on every run",
+  "of the project for each page's count, so a listing of n runs costs n²/50 evaluations: the filtered row. The real",
+  "W&B service computes the count the same way for each page it is asked for (what its cost is there is not measured).",
   "The machine has 2 CPUs shared by server, client and other work: single runs vary by ±30 %.",
   "Each child is this file bundled by esbuild and run by plain `node`, as in the other benchmarks (until 2026-11-28",
   "the children ran the source under tsx).",
