@@ -3,8 +3,9 @@
  * platform-browser against the real local server (through a same-origin proxy): it lists runs
  * and files, downloads a file into OPFS, reads it back, and gets `FileAlreadyExists` on a second
  * download without `replace`; leaves fresh `.part` files alone, resumes a stale one holding a
- * prefix of the file and fetches the file again after one holding other bytes; downloads an artifact into OPFS (staged, verified, kept when already
- * there) and verifies it. Fails (never skips) when chromium is missing.
+ * prefix of the file and fetches the file again after one holding other bytes; downloads an
+ * artifact into OPFS (staged, verified, kept when already there) and verifies it. Fails (never
+ * skips) when chromium is missing.
  */
 import { describe, expect, layer } from "@effect/vitest"
 import { DemoData, LocalServer } from "@effect-wandb/server"
