@@ -36,12 +36,23 @@ describe("GraphQL documents", () => {
     ])
   })
 
+  /** The names `field`'s selection set selects (fragment spreads by their fragment's name). */
+  const selected = (field: FieldNode | OperationDefinitionNode) =>
+    field.selectionSet!.selections.map((selection) => selection.kind === "FragmentSpread" ? `...${selection.name.value}` : (selection as FieldNode).name.value)
+  const queryOf = (name: string) =>
+    parse(WandbApi.operations.find((operation) => operation.name === name)!.document).definitions[0] as OperationDefinitionNode
+
   it("a runs page asks for the runs alone, not for the project's count: counting filters every run, page after page", () => {
-    const runs = WandbApi.operations.find((operation) => operation.name === "Runs")!
-    const [query] = parse(runs.document).definitions as ReadonlyArray<OperationDefinitionNode>
-    const [project] = query!.selectionSet.selections as ReadonlyArray<FieldNode>
-    expect(project!.name.value).toBe("project")
-    expect(project!.selectionSet!.selections.map((selection) => (selection as FieldNode).name.value)).toEqual(["runs"])
+    const query = queryOf("Runs")
+    expect(selected(query)).toEqual(["project"])
+    expect(selected(query.selectionSet.selections[0] as FieldNode)).toEqual(["runs"])
+  })
+
+  it("a files page asks for the files alone, not for the run's file count: counting covers every file, page after page", () => {
+    const query = queryOf("RunFiles")
+    const project = query.selectionSet.selections[0] as FieldNode
+    expect(selected(project)).toEqual(["run"])
+    expect(selected(project.selectionSet!.selections[0] as FieldNode)).toEqual(["...RunFilesFragment"])
   })
 
   for (const operation of [...WandbApi.operations, ...History.operations]) {

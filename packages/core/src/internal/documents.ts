@@ -1,6 +1,6 @@
 /**
  * Every GraphQL document the client sends, as the Current Python client writes them
- * (protocol §4; `Runs` asks for less, see there), with the schemas of their `data`.
+ * (protocol §4; `Runs` and `RunFiles` ask for less, see there), with the schemas of their `data`.
  *
  * @internal
  */
@@ -227,14 +227,17 @@ query GetSweep($name: String!, $project: String, $entity: String) {
 
 ${SWEEP_FRAGMENT}`
 
-/** `Run.files` / `Run.file` (Current client, verbatim). */
+/**
+ * `Run.files` / `Run.file` (Current client) less the project's `internalId` and the run's
+ * `fileCount`, which the Current client asks with every page and no page needs. The count covers
+ * all the run's files on every page: a listing of a run with many files (images logged step by
+ * step) was quadratic in them (the local server, 60,000 files: 5.7-7.1 s against 3.3 s without).
+ */
 export const RunFiles = `#graphql
             query RunFiles($project: String!, $entity: String!, $name: String!, $fileCursor: String,
                 $fileLimit: Int = 50, $fileNames: [String] = [], $upload: Boolean = false, $pattern: String) {
                 project(name: $project, entityName: $entity) {
-                    internalId
                     run(name: $name) {
-                        fileCount
                         ...RunFilesFragment
                     }
                 }

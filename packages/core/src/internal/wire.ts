@@ -146,7 +146,7 @@ export const SweepData = Schema.Struct({ project: nullish(Schema.Struct({ sweep:
 /** @internal */
 export const RunFilesData = Schema.Struct({
   project: nullish(Schema.Struct({
-    run: nullish(Schema.Struct({ fileCount: nullish(Numeric), files: nullish(Connection(Schema.Unknown)) }))
+    run: nullish(Schema.Struct({ files: nullish(Connection(Schema.Unknown)) }))
   }))
 })
 
