@@ -89,12 +89,19 @@ export const manifestUrl = (baseUrl: string, artifactId: number): string => `${b
 
 const emptyConnection = <A>(): Connection<A> => connection<A>([], [], false, false)
 
-const count = async (ctx: GraphContext, text: string, params: ReadonlyArray<number>): Promise<number> =>
+const count = async (ctx: GraphContext, text: string, params: ReadonlyArray<string | number>): Promise<number> =>
   (await ctx.all<{ n: number }>(text, params))[0]!.n
 
 /**
+ * A connection's `totalCount`, counted only when the query selects it (graphql-js calls a
+ * function it finds as a field's value): a count covers every row, not one page's, so counted
+ * with each page of a long listing it made the listing quadratic.
+ */
+const lazyCount = (ctx: GraphContext, text: string, params: ReadonlyArray<string | number>) => () => count(ctx, text, params)
+
+/**
  * A page of `SELECT {columns} {from}` (`from` names the table as `x` and ends in a WHERE clause
- * on `param`) as a connection of `wrap(row)`, with the `totalCount` of all its rows.
+ * on `param`) as a connection of `wrap(row)`, with the `totalCount` of all its rows (when selected).
  */
 const countedPage = async <Row extends { readonly id: number }, A>(
   ctx: GraphContext,
@@ -108,7 +115,7 @@ const countedPage = async <Row extends { readonly id: number }, A>(
   const page = await idPage<Row>(ctx, kind, `SELECT ${columns} ${from}`, [param], args)
   return {
     ...connection(page.rows.map(wrap), page.cursors, page.more, args.after != null),
-    totalCount: await count(ctx, `SELECT count(*) AS n ${from}`, [param])
+    totalCount: lazyCount(ctx, `SELECT count(*) AS n ${from}`, [param])
   }
 }
 
@@ -200,7 +207,7 @@ export class ArtifactSequenceNode extends NamedNode<SequenceRow> {
     const page = rows.slice(0, size)
     const cursors = page.map((row) => encodeCursor("artifactVersion", row.version_index))
     return {
-      totalCount: await count(ctx, "SELECT count(*) AS n FROM artifacts WHERE sequence_id = ?", [this.row.id]),
+      totalCount: lazyCount(ctx, "SELECT count(*) AS n FROM artifacts WHERE sequence_id = ?", [this.row.id]),
       edges: page.map((row, i) => ({ node: new ArtifactNode(this, row), version: `v${row.version_index}`, cursor: cursors[i]! })),
       pageInfo: connection(page, cursors, rows.length > size, after !== undefined).pageInfo
     }
@@ -314,7 +321,7 @@ export class ArtifactNode {
       where += " AND path IN (SELECT value FROM json_each(?))"
       params.push(JSON.stringify(names))
     }
-    const total = await ctx.all<{ n: number }>(`SELECT count(*) AS n FROM artifact_files WHERE ${where}`, params)
+    const totalCount = lazyCount(ctx, `SELECT count(*) AS n FROM artifact_files WHERE ${where}`, [...params])
     if (after !== undefined) {
       where += " AND path > ?"
       params.push(after)
@@ -331,7 +338,7 @@ export class ArtifactNode {
         rows.length > size,
         after !== undefined
       ),
-      totalCount: total[0]!.n
+      totalCount
     }
   }
   async usedBy(args: Runs.PageArgs, ctx: GraphContext) {
@@ -534,6 +541,6 @@ export const runArtifacts = async (run: RunNode, direction: "output" | "input", 
   }
   return {
     ...connection(nodes, page.cursors, page.more, args.after != null),
-    totalCount: await count(ctx, `SELECT count(*) AS n ${where}`, [run.row.id])
+    totalCount: lazyCount(ctx, `SELECT count(*) AS n ${where}`, [run.row.id])
   }
 }
