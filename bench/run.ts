@@ -26,7 +26,7 @@ const withQuickMode: ReadonlyArray<string> = [
   "downloads.ts",
   "artifacts.ts"
 ]
-const benchmarks = quick ? withQuickMode : [...withQuickMode, "dashboard.ts", "export.ts"]
+const benchmarks = quick ? withQuickMode : [...withQuickMode, "dashboard.ts", "export.ts", "file-listings.ts"]
 
 interface Outcome {
   readonly file: string
