@@ -20,6 +20,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { numberFlag } from "./src/args.js"
 import { bundleChild, main, runChild } from "./src/child.js"
+import { naivePost } from "./src/naivePost.js"
 import { writeSection } from "./src/results.js"
 import { median } from "./src/stats.js"
 
@@ -54,25 +55,19 @@ interface Measurement {
 
 /** The naive loop: the official document, page after page; the number of files listed. */
 const naive = async (setting: Setting): Promise<number> => {
+  const post = naivePost(setting.baseUrl, setting.apiKey)
   let cursor: string | null = null
   let files = 0
   do {
-    const response: Response = await fetch(`${setting.baseUrl}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`api:${setting.apiKey}`)}` },
-      body: JSON.stringify({
-        query: setting.officialDocument,
-        variables: {
-          entity: setting.entity,
-          project: setting.project,
-          name: setting.run,
-          fileCursor: cursor,
-          fileLimit: PER_PAGE,
-          fileNames: [],
-          upload: false,
-          pattern: null
-        }
-      })
+    const response: Response = await post(setting.officialDocument, {
+      entity: setting.entity,
+      project: setting.project,
+      name: setting.run,
+      fileCursor: cursor,
+      fileLimit: PER_PAGE,
+      fileNames: [],
+      upload: false,
+      pattern: null
     })
     const page: { edges: Array<{ cursor: string }>; pageInfo: { hasNextPage: boolean } } = ((await response.json()) as any).data
       .project.run.files

@@ -23,6 +23,7 @@ import { join } from "node:path"
 import { numberFlag } from "./src/args.js"
 import { bundleChild, main, peakRssMiB, runChild } from "./src/child.js"
 import { historyDatabase, KEYS, PROJECT, RUN } from "./src/historyData.js"
+import { naivePost } from "./src/naivePost.js"
 import { writeSection } from "./src/results.js"
 import { median, medianOf } from "./src/stats.js"
 
@@ -77,13 +78,9 @@ const runHistoryKeys = `query RunHistoryKeys($project: String!, $entity: String!
 
 /** The naive client: sequential pages, fetch + JSON.parse, no prefetch. */
 const baseline = async (baseUrl: string, apiKey: string, entity: string, acc: { rows: number; checksum: number }) => {
-  const authorization = `Basic ${Buffer.from(`api:${apiKey}`).toString("base64")}`
+  const send = naivePost(baseUrl, apiKey)
   const post = async (query: string, variables: Record<string, unknown>) => {
-    const response = await fetch(`${baseUrl}/graphql`, {
-      method: "POST",
-      headers: { authorization, "content-type": "application/json" },
-      body: JSON.stringify({ query, variables })
-    })
+    const response = await send(query, variables)
     if (response.status !== 200) throw new Error(`HTTP ${response.status}`)
     return JSON.parse(await response.text()).data.project.run
   }

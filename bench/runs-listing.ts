@@ -11,8 +11,8 @@
  * baseline is what a user would write by hand: the official client's `Runs` document for every
  * run field (`lazy=False`; it also asks for the project's run count with every page, which
  * effect-wandb's leaves out) and the same page size, one page after the other with `fetch`, the
- * body through `JSON.parse` and each run's `config` / `summaryMetrics` / `systemMetrics` through a lenient JSON
- * parse — no prefetch. effect-wandb additionally validates the response, flattens the config and
+ * body through `JSON.parse` and each run's `config` / `summaryMetrics` / `systemMetrics` through a
+ * lenient JSON parse — no prefetch. effect-wandb additionally validates the response, flattens the config and
  * builds `Run` values, while fetching the next page as the current one is decoded. A third client,
  * the naive loop run through effect-wandb's `GraphQLClient.execute`, tells the transport's share of
  * the CPU from the listing's own (second table).
@@ -33,6 +33,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { numberFlag } from "./src/args.js"
 import { bundleChild, main, runChild } from "./src/child.js"
+import { naivePost } from "./src/naivePost.js"
 import { writeSection } from "./src/results.js"
 import { median } from "./src/stats.js"
 
@@ -129,18 +130,17 @@ const consumePage = (data: any, acc: { runs: number; checksum: number }): string
   return !pageInfo.hasNextPage || edges.length === 0 ? null : edges[edges.length - 1].cursor
 }
 
-const baseline = (baseUrl: string, apiKey: string): Listing => async () => {
-  const acc = { runs: 0, checksum: 0 }
-  let cursor: string | null = null
-  do {
-    const response = await fetch(`${baseUrl}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Basic ${btoa(`api:${apiKey}`)}` },
-      body: JSON.stringify({ query: runsDocument, variables: runsVariables(cursor) })
-    })
-    cursor = consumePage((await response.json() as any).data, acc)
-  } while (cursor !== null)
-  return acc
+const baseline = (baseUrl: string, apiKey: string): Listing => {
+  const post = naivePost(baseUrl, apiKey)
+  return async () => {
+    const acc = { runs: 0, checksum: 0 }
+    let cursor: string | null = null
+    do {
+      const response = await post(runsDocument, runsVariables(cursor))
+        cursor = consumePage((await response.json() as any).data, acc)
+    } while (cursor !== null)
+    return acc
+  }
 }
 
 const transport = (baseUrl: string, apiKey: string): Listing => {
