@@ -17,6 +17,7 @@ import { artifactFileHandler, manifestHandler } from "./artifactFileHandler.js"
 import { authenticate } from "./auth.js"
 import { type FileBodyTransform, fileHandler } from "./fileHandler.js"
 import { compressed } from "./compression.js"
+import * as Executions from "./executions.js"
 import { graphqlHandler } from "./graphqlHandler.js"
 import { MaxBodyBytes } from "./requestBody.js"
 import * as Responses from "./responses.js"
@@ -41,12 +42,13 @@ export interface AppOptions {
 
 const route = (
   request: HttpServerRequest.HttpServerRequest,
-  options: AppOptions
+  options: AppOptions,
+  executions: Executions.Executions
 ) => {
   const path = request.url.split("?")[0]!
   if (path === "/graphql" || path === "/graphql/") {
     if (request.method !== "POST") return Effect.succeed(Responses.error(405, "use POST for /graphql", { allow: "POST" }))
-    const answer = graphqlHandler(options.baseUrl, options.limits, options.schema)
+    const answer = graphqlHandler(options.baseUrl, options.limits, options.schema, executions)
     return options.compression ? Effect.flatMap(answer, (response) => compressed(request, response)) : answer
   }
   if (path.startsWith("/files/")) {
@@ -63,22 +65,27 @@ const route = (
   return Effect.succeed(Responses.error(404, `not found: ${request.method} ${path}`))
 }
 
-/** @internal */
+/**
+ * The application of one server: its GraphQL executions run one at a time (see `graphqlHandler`).
+ *
+ * @internal
+ */
 export const makeApp = (
   options: AppOptions
 ): Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
   HttpServerRequest.HttpServerRequest | SqlClient.SqlClient
-> =>
-  Effect.gen(function*() {
+> => {
+  const executions = Executions.make()
+  return Effect.gen(function*() {
     const request = yield* HttpServerRequest.HttpServerRequest
     if (options.latencyMs > 0) yield* Effect.sleep(options.latencyMs)
     if (options.faultInjection !== undefined) {
       const injected = yield* options.faultInjection(request)
       if (Option.isSome(injected)) return injected.value
     }
-    return yield* authenticate(request, route(request, options))
+    return yield* authenticate(request, route(request, options, executions))
   }).pipe(
     // every body reader is bounded: ours (requestBody.ts) and the platform's `request.text`
     Effect.locally(MaxBodyBytes, options.limits.maxBodyBytes),
@@ -90,3 +97,4 @@ export const makeApp = (
       )
     )
   )
+}

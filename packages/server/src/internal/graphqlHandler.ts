@@ -18,10 +18,10 @@ import { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
 import { type DocumentNode, execute, GraphQLError, type GraphQLSchema, parse, validate } from "graphql"
 import type { Limits } from "../Limits.js"
-import { schema as defaultSchema } from "../Schema.js"
 import { CurrentUser } from "./auth.js"
 import { BadRequest } from "./badRequest.js"
 import { makeContext } from "./context.js"
+import type { Executions } from "./executions.js"
 import { root } from "./graph.js"
 import { checkCost, checkShape } from "./queryLimits.js"
 import { RawJson } from "./rawJson.js"
@@ -121,12 +121,15 @@ const baseUrlOf = (request: HttpServerRequest.HttpServerRequest, fallback: strin
 /**
  * The handler; `fallbackBaseUrl` is used when a request has no Host header.
  *
+ * `executions`: the server's, which run executions one at a time (`internal/executions.ts`).
+ *
  * @internal
  */
 export const graphqlHandler = (
   fallbackBaseUrl: string,
   limits: Limits,
-  schema: GraphQLSchema = defaultSchema
+  schema: GraphQLSchema,
+  executions: Executions
 ): Effect.Effect<
   HttpServerResponse.HttpServerResponse,
   never,
@@ -148,7 +151,7 @@ export const graphqlHandler = (
     const runtime = yield* Effect.runtime<SqlClient.SqlClient>()
     const rawJson = new RawJson()
     const contextValue = makeContext(runtime, sql, baseUrlOf(request, fallbackBaseUrl), viewer, rawJson, limits)
-    const result = yield* Effect.promise(async () =>
+    const result = yield* executions(Effect.promise(async () =>
       execute({
         schema,
         document,
@@ -157,7 +160,7 @@ export const graphqlHandler = (
         variableValues: graphqlRequest.variables,
         operationName: graphqlRequest.operationName
       })
-    )
+    ))
     const errors = result.errors ?? []
     const rejected = errors.flatMap((e) => {
       if (e.originalError instanceof BadRequest) return [e.message]
